@@ -1,0 +1,36 @@
+"""Spindel: measure the conditions for collaboration with the Spindeln instrument."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from . import cli, errors, i18n, instrument, security
+from .config import from_environment
+from .extensions import csrf, db, migrate
+from .main.routes import bp as main_bp
+from .respond.routes import bp as respond_bp
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, instrument, blueprints, commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(from_environment(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    instrument.init_app(app)
+    security.init_app(app)
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(respond_bp)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,49 @@
+"""Settings: defaults in code, secrets and URLs from SPINDEL_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SPINDEL_SECRET_KEY, or a key generated once and kept in the instance folder."""
+    if key := os.environ.get("SPINDEL_SECRET_KEY"):
+        return key
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        # Exclusive create: two workers starting together must end up with the same key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def from_environment(instance_path: Path) -> dict:
+    """The configuration for one app, read from the environment with safe local defaults."""
+    env = os.environ.get
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": env("SPINDEL_DATABASE_URL")
+        or f"sqlite:///{instance_path / 'spindel.sqlite'}",
+        "SPINDEL_INSTRUMENT_DIR": env("SPINDEL_INSTRUMENT_DIR")
+        or str(PROJECT_ROOT / "instrument"),
+        "SPINDEL_BASE_URL": env("SPINDEL_BASE_URL", ""),
+        "SPINDEL_RATELIMIT_STORAGE_URL": env("SPINDEL_RATELIMIT_STORAGE_URL", "memory://"),
+        "SESSION_COOKIE_SECURE": env("SPINDEL_SECURE_COOKIES", "0") == "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,  # a form left open during a seminar must still submit
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "sv",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }

@@ -1,0 +1,51 @@
+"""Friendly error pages, in the visitor's language, for everything a stranger can cause."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+TITLES = {
+    400: lambda: _("Something in the request was wrong"),
+    401: lambda: _("Please log in"),
+    403: lambda: _("Not allowed"),
+    404: lambda: _("Page not found"),
+    405: lambda: _("Not allowed"),
+    410: lambda: _("This is closed"),
+    413: lambda: _("Too much data"),
+    429: lambda: _("Too many attempts"),
+    500: lambda: _("Something went wrong on our side"),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(code: int, message: str | None = None):
+    title = TITLES.get(code, TITLES[400])()
+    if _wants_json():
+        return {"error": {"code": code, "message": message or title}}, code
+    return render_template("error.html", code=code, title=title, message=message), code
+
+
+def _http_error(exc: HTTPException):
+    if exc.code is None or exc.code < 400:
+        return exc
+    # Unhandled exceptions arrive here as a 500 (Flask wraps them) unless testing propagates.
+    return render_error(exc.code, None if exc.code == 404 else _description(exc))
+
+
+def _description(exc: HTTPException) -> str | None:
+    # werkzeug's default descriptions are English developer prose; show ours instead.
+    if isinstance(exc, CSRFError):
+        return _("The form had expired or was sent from elsewhere. "
+                 "Please go back, reload the page and send it again.")
+    described = getattr(exc, "spindel_message", None)
+    return described
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)

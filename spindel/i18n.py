@@ -1,0 +1,50 @@
+"""Interface language: Swedish by default, English one click away (?lang=en), kept in the
+signed session cookie so the choice follows the respondent from form to thank-you page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Flask, request, session
+from flask_babel import get_locale, refresh
+
+from .extensions import babel
+from .instrument import LANGUAGES
+
+
+def select_locale() -> str:
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    return "sv"
+
+
+def current_lang() -> str:
+    return str(get_locale() or "sv")[:2]
+
+
+def _remember_choice() -> None:
+    # The locale is cached per app context, which can outlive one request (tests, CLI).
+    refresh()
+    asked = request.args.get("lang")
+    if asked in LANGUAGES and session.get("lang") != asked:
+        session["lang"] = asked
+
+
+def _template_helpers() -> dict:
+    def switch_language_url(lang: str) -> str:
+        args = {k: v for k, v in request.args.items() if k != "lang"}
+        args["lang"] = lang
+        return f"{request.path}?{urlencode(args)}"
+
+    lang = current_lang()
+    return {"lang": lang, "other_lang": "en" if lang == "sv" else "sv",
+            "switch_language_url": switch_language_url}
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.before_request(_remember_choice)
+    app.context_processor(_template_helpers)

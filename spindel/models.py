@@ -1,0 +1,173 @@
+"""The domain: a project (collaboration) with districts, professions and measurement rounds;
+anonymous responses with one rating per item.
+
+Anonymity by design: a response holds its round, profession, district and the *day* it came
+in — no time of day, no IP address, no user agent, nothing that points to a person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def new_token() -> str:
+    """An unguessable URL token: 192 random bits."""
+    return secrets.token_urlsafe(24)
+
+
+class Project(db.Model):
+    """A collaboration measured with one instrument version across all its rounds."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # "key@version" of an instrument file; fixed once the project has answers.
+    instrument: Mapped[str] = mapped_column(String(100))
+    min_group_size: Mapped[int] = mapped_column(SmallInteger, default=5)
+    # Secret link to the results until supporter accounts protect them.
+    results_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+
+    districts: Mapped[list[District]] = relationship(
+        back_populates="project", order_by="District.position", cascade="all, delete-orphan"
+    )
+    professions: Mapped[list[Profession]] = relationship(
+        back_populates="project", order_by="Profession.position", cascade="all, delete-orphan"
+    )
+    rounds: Mapped[list[Round]] = relationship(
+        back_populates="project", order_by="Round.number", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Project {self.slug}>"
+
+
+class District(db.Model):
+    """A city district (area) taking part in the collaboration."""
+
+    __table_args__ = (UniqueConstraint("project_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    project: Mapped[Project] = relationship(back_populates="districts")
+
+    def label(self, lang: str = "sv") -> str:
+        return self.name
+
+
+class Profession(db.Model):
+    """A profession (role), e.g. BVC, BMM, open preschool, social services."""
+
+    __table_args__ = (UniqueConstraint("project_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    name_sv: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    project: Mapped[Project] = relationship(back_populates="professions")
+
+    def label(self, lang: str = "sv") -> str:
+        return (self.name_en or self.name_sv) if lang == "en" else self.name_sv
+
+
+class RoundState:
+    """What a supporter set; Round.status() combines it with the dates."""
+
+    SCHEDULED = "scheduled"  # opens and closes by its dates
+    OPEN = "open"  # opened by hand; still closes on its closing date
+    CLOSED = "closed"  # closed by hand
+    ALL = (SCHEDULED, OPEN, CLOSED)
+
+
+class RoundStatus:
+    NOT_YET_OPEN = "not_yet_open"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Round(db.Model):
+    """A measurement round: the same people rate again, e.g. 'Mätning 3 – hösten 2019'."""
+
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    label: Mapped[str] = mapped_column(String(200))
+    opens_on: Mapped[dt.date | None] = mapped_column(Date)
+    closes_on: Mapped[dt.date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default=RoundState.SCHEDULED)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+
+    project: Mapped[Project] = relationship(back_populates="rounds")
+
+    def status(self, today: dt.date | None = None) -> str:
+        """The one rule for whether a round takes answers today."""
+        today = today or dt.date.today()
+        if self.state == RoundState.CLOSED:
+            return RoundStatus.CLOSED
+        if self.closes_on is not None and today > self.closes_on:
+            return RoundStatus.CLOSED
+        if self.state == RoundState.OPEN:
+            return RoundStatus.OPEN
+        if self.opens_on is not None and today >= self.opens_on:
+            return RoundStatus.OPEN
+        return RoundStatus.NOT_YET_OPEN
+
+    def __repr__(self) -> str:
+        return f"<Round {self.project_id}/{self.number}>"
+
+
+class Response(db.Model):
+    """One anonymous answer to the instrument in one round."""
+
+    __table_args__ = (Index("ix_response_round_group", "round_id", "profession_id",
+                            "district_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    profession_id: Mapped[int] = mapped_column(ForeignKey("profession.id"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
+    # The day only: a time of day could be matched against who was in the room.
+    submitted_on: Mapped[dt.date] = mapped_column(Date)
+    # Random per form load, so a double click or resubmit stores the answer once.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    ratings: Mapped[list[Rating]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+
+
+class Rating(db.Model):
+    """The rating of one item in one response; value None means "cannot judge"."""
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int | None] = mapped_column(SmallInteger)
+
+    response: Mapped[Response] = relationship(back_populates="ratings")

@@ -1,0 +1,254 @@
+"""Fixtures: an app on a fresh database per test (SQLite, and PostgreSQL when
+SPINDEL_TEST_POSTGRES_URL is set), a client that answers forms like a browser, factories for
+projects and answers, and a live server with a real Chromium for browser tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from spindel import create_app
+from spindel.extensions import db
+from spindel.models import Round, RoundState
+from spindel.services.projects import create_project
+from spindel.services.responses import Answer, store_answer
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get("SPINDEL_TEST_POSTGRES_URL")
+NO_POSTGRES = "PostgreSQL tests need SPINDEL_TEST_POSTGRES_URL (set by .ci/run)"
+
+
+def reset_postgres(url: str) -> None:
+    """Drop everything in the public schema, alembic's version table included."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def database_urls(tmp_path: Path, backend: str) -> str:
+    if backend == "postgres":
+        if not POSTGRES_URL:
+            pytest.skip(NO_POSTGRES)
+        reset_postgres(POSTGRES_URL)
+        return POSTGRES_URL
+    return f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+def make_app(tmp_path: Path, backend: str = "sqlite", **config):
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_urls(tmp_path, backend),
+        "SPINDEL_RATELIMIT_STORAGE_URL": "memory://",
+    }
+    settings.update(config)
+    return create_app(settings)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request) -> str:
+    """Run a test on SQLite and on PostgreSQL."""
+    return request.param
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = make_app(tmp_path)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def any_app(tmp_path, backend):
+    """The app on SQLite and on PostgreSQL."""
+    app = make_app(tmp_path, backend)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- factories ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_project(app):
+    """Create a project with districts and rounds; returns the Project."""
+    counter = iter(range(1, 10_000))
+
+    def factory(*, slug: str | None = None, districts=(("north", "Norr"), ("south", "Söder")),
+                rounds: int = 1, state: str = RoundState.OPEN, min_group_size: int = 5,
+                **kwargs):
+        n = next(counter)
+        project = create_project(f"Samverkan {n}", slug or f"samverkan-{n}",
+                                 districts=list(districts), min_group_size=min_group_size,
+                                 **kwargs)
+        for number in range(1, rounds + 1):
+            project.rounds.append(Round(number=number, label=f"Mätning {number}", state=state,
+                                        opens_on=dt.date.today() - dt.timedelta(days=1)))
+        db.session.commit()
+        return project
+
+    return factory
+
+
+@pytest.fixture
+def add_answer(app):
+    """Store one answer directly (not through the form); returns the Response."""
+
+    def factory(round_, profession="bvc", district="north", ratings=None, value=5,
+                today=None):
+        from spindel import instrument as instruments
+
+        instrument = instruments.for_project(round_.project)
+        if ratings is None:
+            ratings = dict.fromkeys(instrument.item_keys, value)
+        if district is not None and not round_.project.districts:
+            district = None
+        response, _ = store_answer(round_, instrument, Answer(profession, district, ratings),
+                                   today=today, check_open=False)
+        db.session.commit()
+        return response
+
+    return factory
+
+
+# --- forms like a browser -----------------------------------------------------------------
+
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """The hidden fields (CSRF token, submission key) of a rendered form."""
+    found = {}
+    for match in re.finditer(r"<input[^>]*>", html):
+        tag = match.group(0)
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if 'type="hidden"' in tag and name:
+            found[name.group(1)] = value.group(1) if value else ""
+    return found
+
+
+def full_answer(instrument, profession="bvc", district="north", value="7") -> dict[str, str]:
+    data = {"profession": profession}
+    if district:
+        data["district"] = district
+    data.update({f"item_{key}": value for key in instrument.item_keys})
+    return data
+
+
+# --- live server and browser ---------------------------------------------------------------
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def live_server(app):
+    with LiveServer(app) as server:
+        yield server
+
+
+CHROMIUM = os.environ.get("SPINDEL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; `make test` installs it "
+                    "(apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Factory for pages in fresh contexts; every request that would leave localhost is
+    blocked and recorded, and the test fails if there was one."""
+    contexts, outside = [], []
+
+    def factory(**context_options):
+        context_options.setdefault("bypass_csp", True)  # only so axe-core can be injected
+        context = browser.new_context(**context_options)
+        contexts.append(context)
+
+        def guard(route):
+            url = route.request.url
+            if re.match(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/", url) or \
+                    url.startswith(("data:", "blob:", "about:")):
+                route.continue_()
+            else:
+                outside.append(url)
+                route.abort()
+
+        context.route("**/*", guard)
+        context.set_default_timeout(10_000)
+        return context.new_page()
+
+    yield factory
+    for context in contexts:
+        context.close()
+    assert outside == [], f"requests left localhost: {outside}"
+
+
+AXE_JS = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core in the page for WCAG 2.1 A and AA; return the violations."""
+    if not AXE_JS.exists():
+        pytest.fail("axe-core is missing; `make test` installs it with npm")
+    page.evaluate(AXE_JS.read_text())
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    return [
+        {"id": v["id"], "help": v["help"],
+         "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]

@@ -1,0 +1,235 @@
+"""A staff member opens the round's link and answers the nine items."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from spindel import instrument as instruments
+from spindel.extensions import db
+from spindel.models import Rating, Response, RoundState
+from tests.conftest import full_answer, hidden_fields
+
+
+def count_responses() -> int:
+    return db.session.scalar(select(func.count()).select_from(Response))
+
+
+def load_form(client, round_, lang=None):
+    url = f"/r/{round_.token}" + (f"?lang={lang}" if lang else "")
+    page = client.get(url)
+    assert page.status_code == 200
+    return page.get_data(as_text=True), hidden_fields(page.get_data(as_text=True))
+
+
+def post_answer(client, round_, data, hidden):
+    return client.post(f"/r/{round_.token}", data={**hidden, **data})
+
+
+@pytest.fixture
+def open_round(make_project):
+    return make_project().rounds[0]
+
+
+def test_form_shows_project_round_promise_and_every_item_under_its_dimension(client, open_round):
+    html, _ = load_form(client, open_round)
+    instrument = instruments.for_project(open_round.project)
+    assert open_round.project.name in html and open_round.label in html
+    assert "anonym" in html.lower()
+    positions = []
+    for dimension in instrument.dimensions:
+        positions.append(html.index(dimension.label.sv))
+        for item in instrument.items_in(dimension.key):
+            assert html.index(item.text.sv.replace("'", "&#39;")) > positions[-1]
+    assert positions == sorted(positions)
+    assert instrument.scale.min_label.sv in html and instrument.scale.max_label.sv in html
+    assert instrument.scale.cannot_judge_label.sv in html
+    assert '<html lang="sv">' in html
+    assert "<script" not in html  # answering needs no JavaScript
+
+
+def test_english_is_one_click_away_and_sticks(client, open_round):
+    html, _ = load_form(client, open_round)
+    assert "?lang=en" in html
+    html, _ = load_form(client, open_round, lang="en")
+    instrument = instruments.for_project(open_round.project)
+    assert '<html lang="en">' in html
+    assert instrument.items[0].text.en in html
+    assert "Send my answer" in html
+    again = client.get(f"/r/{open_round.token}").get_data(as_text=True)
+    assert '<html lang="en">' in again
+
+
+def test_a_full_answer_is_stored_once_with_the_day_only(client, open_round):
+    _, hidden = load_form(client, open_round)
+    instrument = instruments.for_project(open_round.project)
+    data = full_answer(instrument, value="8")
+    data["item_roles"] = "x"
+    reply = post_answer(client, open_round, data, hidden)
+    assert reply.status_code == 303
+    assert reply.headers["Location"].endswith(f"/r/{open_round.token}/thanks")
+    assert count_responses() == 1
+    response = db.session.scalar(select(Response))
+    assert response.submitted_on == dt.date.today()
+    ratings = {r.item_key: r.value for r in db.session.scalars(select(Rating))}
+    assert ratings.pop("roles") is None  # "cannot judge" is no number
+    assert set(ratings.values()) == {8}
+    thanks = client.get(reply.headers["Location"])
+    assert thanks.status_code == 200 and "Tack" in thanks.get_data(as_text=True)
+
+
+def test_the_stored_response_has_no_time_ip_or_user_agent_column():
+    columns = {c.name for c in Response.__table__.columns}
+    assert columns == {"id", "round_id", "profession_id", "district_id", "submitted_on",
+                       "submission_key"}
+    assert str(Response.__table__.c.submitted_on.type) == "DATE"
+
+
+@pytest.mark.parametrize("resends", [1, 3])
+def test_double_click_and_resubmit_store_the_answer_once(client, open_round, resends):
+    _, hidden = load_form(client, open_round)
+    data = full_answer(instruments.for_project(open_round.project))
+    for _ in range(resends + 1):
+        assert post_answer(client, open_round, data, hidden).status_code == 303
+    assert count_responses() == 1
+    # A new form load is a new answer.
+    _, hidden = load_form(client, open_round)
+    post_answer(client, open_round, data, hidden)
+    assert count_responses() == 2
+
+
+@pytest.mark.parametrize("change, field, message", [
+    ({"item_goals": None}, "item_goals", "Välj ett värde"),
+    ({"item_goals": "11"}, "item_goals", "Välj ett värde"),
+    ({"item_goals": "0"}, "item_goals", "Välj ett värde"),
+    ({"item_goals": "seven"}, "item_goals", "Välj ett värde"),
+    ({"profession": "astronaut"}, "profession", "Välj en av yrkesgrupperna"),
+    ({"profession": None}, "profession", "Välj din yrkesgrupp"),
+    ({"district": "atlantis"}, "district", "Välj ett av stadsdelsområdena"),
+])
+def test_invalid_input_keeps_every_answer_and_stores_nothing(client, open_round, change, field,
+                                                              message):
+    _, hidden = load_form(client, open_round)
+    instrument = instruments.for_project(open_round.project)
+    data = full_answer(instrument, value="6")
+    data["item_rules"] = "x"
+    for key, value in change.items():
+        if value is None:
+            data.pop(key)
+        else:
+            data[key] = value
+    reply = post_answer(client, open_round, data, hidden)
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 422
+    assert count_responses() == 0
+    assert message in html
+    assert f'id="{field}-error"' in html and 'class="error-summary"' in html
+    # Every other answer is still checked.
+    for key in instrument.item_keys:
+        if f"item_{key}" == field:
+            continue
+        expected = "x" if key == "rules" else "6"
+        assert f'name="item_{key}"\n                   value="{expected}" checked' in html
+    if field != "profession":
+        assert 'value="bvc" checked' in html
+
+
+def test_a_stale_csrf_token_keeps_the_answers(client, open_round):
+    _, hidden = load_form(client, open_round)
+    hidden["csrf_token"] = "not-a-token"
+    data = full_answer(instruments.for_project(open_round.project), value="9")
+    reply = post_answer(client, open_round, data, hidden)
+    assert reply.status_code == 422
+    assert count_responses() == 0
+    html = reply.get_data(as_text=True)
+    assert "formuläret hade gått ut" in html.lower()
+    assert 'value="9" checked' in html
+    # Sending again with the new token works.
+    assert post_answer(client, open_round, data, hidden_fields(html)).status_code == 303
+    assert count_responses() == 1
+
+
+def test_unknown_token_is_a_friendly_404(client):
+    reply = client.get("/r/this-is-not-a-token")
+    assert reply.status_code == 404
+    assert "Sidan finns inte" in reply.get_data(as_text=True)
+    assert client.get("/r/" + "a" * 500).status_code == 404
+
+
+def test_closed_round_says_so_with_410_and_stores_nothing(client, make_project):
+    round_ = make_project(state=RoundState.OPEN).rounds[0]
+    _, hidden = load_form(client, round_)
+    round_.state = RoundState.CLOSED
+    db.session.commit()
+    reply = post_answer(client, round_, full_answer(instruments.for_project(round_.project)),
+                        hidden)
+    assert reply.status_code == 410
+    assert "stängd" in reply.get_data(as_text=True)
+    assert client.get(f"/r/{round_.token}").status_code == 410
+    assert count_responses() == 0
+
+
+def test_round_past_its_closing_date_is_closed(client, make_project):
+    round_ = make_project().rounds[0]
+    round_.closes_on = dt.date.today() - dt.timedelta(days=1)
+    db.session.commit()
+    assert client.get(f"/r/{round_.token}").status_code == 410
+
+
+def test_round_not_yet_open_says_when_it_opens(client, make_project):
+    round_ = make_project(state=RoundState.SCHEDULED).rounds[0]
+    round_.opens_on = dt.date(2031, 3, 14)
+    db.session.commit()
+    reply = client.get(f"/r/{round_.token}")
+    assert reply.status_code == 200
+    html = reply.get_data(as_text=True)
+    assert "har inte öppnat" in html and "14 mars 2031" in html
+    assert "<form" not in html
+    reply = client.post(f"/r/{round_.token}", data={"profession": "bvc"})
+    assert reply.status_code == 403
+    assert count_responses() == 0
+
+
+def test_scheduled_round_opens_on_its_date(client, make_project):
+    round_ = make_project(state=RoundState.SCHEDULED).rounds[0]
+    round_.opens_on = dt.date.today()
+    db.session.commit()
+    assert "<form" in client.get(f"/r/{round_.token}").get_data(as_text=True)
+
+
+def test_project_without_districts_does_not_ask_for_one(client, make_project):
+    round_ = make_project(districts=()).rounds[0]
+    html, hidden = load_form(client, round_)
+    assert 'name="district"' not in html
+    data = full_answer(instruments.for_project(round_.project), district=None)
+    assert post_answer(client, round_, data, hidden).status_code == 303
+    assert db.session.scalar(select(Response)).district_id is None
+
+
+def test_security_headers_on_every_page(client, open_round):
+    for url in ["/", f"/r/{open_round.token}", "/r/unknown-token-123"]:
+        headers = client.get(url).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1]\
+            .split(";")[0]
+        assert "frame-ancestors 'none'" in csp
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_tokens_never_reach_the_log(app, open_round, caplog):
+    import logging
+
+    from spindel.security import RedactTokens
+
+    logger = logging.getLogger("werkzeug")
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1,
+                               '%s - - "%s" %s', ("127.0.0.1", (f"GET /r/{open_round.token} "
+                                                  "HTTP/1.1"), "200"), None)
+    assert any(isinstance(f, RedactTokens) for f in logger.filters)
+    for f in logger.filters:
+        f.filter(record)
+    assert open_round.token not in record.getMessage()
+    assert "/r/[redacted]" in record.getMessage()
