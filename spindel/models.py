@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from flask_login import UserMixin
 from sqlalchemy import (
+    Column,
     Date,
     ForeignKey,
     Index,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -171,3 +174,76 @@ class Rating(db.Model):
     value: Mapped[int | None] = mapped_column(SmallInteger)
 
     response: Mapped[Response] = relationship(back_populates="ratings")
+
+
+class RatingTally(db.Model):
+    """How many responses gave each value to each item, per round, profession and district.
+
+    Kept up to date in the same transaction as every stored answer, so results read a few
+    thousand counts instead of millions of ratings. Medians and quartiles are exact because
+    ratings are integers. district_id 0 means "no district"; value 0 means "cannot judge".
+    """
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    profession_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    district_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    item_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+# --- people who run projects ------------------------------------------------------------
+
+project_member = Table(
+    "project_member",
+    db.metadata,
+    Column("project_id", ForeignKey("project.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    """A process supporter (member of some projects) or an admin (every project, users)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    projects: Mapped[list[Project]] = relationship(secondary=project_member,
+                                                   order_by="Project.name")
+    api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="user",
+                                                      cascade="all, delete-orphan")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_on: Mapped[dt.date] = mapped_column(Date)
+    last_used_on: Mapped[dt.date | None] = mapped_column(Date)
+    revoked: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship(back_populates="api_tokens")
+
+
+class AccessCode(db.Model):
+    """A single-use code for one answer per person without a login.
+
+    Only the code's SHA-256 and whether it was used are kept; the response stores no link
+    to the code, so a used code cannot be traced to an answer.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used: Mapped[bool] = mapped_column(default=False)

@@ -10,7 +10,8 @@ from sqlalchemy import inspect, text
 from spindel.extensions import db
 from tests.conftest import make_app
 
-TABLES = {"project", "district", "profession", "round", "response", "rating"}
+TABLES = {"project", "district", "profession", "round", "response", "rating", "rating_tally",
+          "user", "project_member", "api_token", "access_code"}
 
 
 def test_upgrade_from_empty_matches_the_models(tmp_path, backend):

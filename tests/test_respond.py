@@ -233,3 +233,26 @@ def test_tokens_never_reach_the_log(app, open_round, caplog):
         f.filter(record)
     assert open_round.token not in record.getMessage()
     assert "/r/[redacted]" in record.getMessage()
+
+
+def test_tallies_count_every_stored_answer_exactly(app, make_project, add_answer):
+    """The per-value counts that results read agree with the ratings themselves."""
+    from spindel.models import RatingTally
+    from spindel.services.responses import recount_tallies
+
+    project = make_project(rounds=2)
+    for i in range(12):
+        ratings = {k: (None if (i + n) % 5 == 0 else (i * 3 + n) % 10 + 1)
+                   for n, k in enumerate(instruments.for_project(project).item_keys)}
+        add_answer(project.rounds[i % 2], profession=("bvc", "bmm")[i % 3 == 0],
+                   district=("north", "south")[i % 2], ratings=ratings)
+
+    def snapshot():
+        return sorted(db.session.execute(select(
+            RatingTally.round_id, RatingTally.profession_id, RatingTally.district_id,
+            RatingTally.item_key, RatingTally.value, RatingTally.count)).all())
+
+    kept = snapshot()
+    assert sum(row[-1] for row in kept) == 12 * 9
+    recount_tallies([r.id for r in project.rounds])
+    assert snapshot() == kept

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..instrument import Instrument
-from ..models import District, Rating, Response, Round, RoundStatus
+from ..models import District, Rating, RatingTally, Response, Round, RoundStatus
 
 CANNOT_JUDGE = "x"  # the form value for "cannot judge"; stored as NULL, never as a number
 
@@ -80,6 +81,8 @@ def store_answer(round_: Round, instrument: Instrument, answer: Answer, *,
     try:
         with db.session.begin_nested():
             db.session.add(response)
+            db.session.flush()
+            count_in_tallies(response)
     except IntegrityError:
         # The same submission key won a race with us: that answer is stored, once.
         earlier = _by_submission_key(submission_key) if submission_key else None
@@ -91,3 +94,39 @@ def store_answer(round_: Round, instrument: Instrument, answer: Answer, *,
 
 def _by_submission_key(key: str) -> Response | None:
     return db.session.scalar(select(Response).where(Response.submission_key == key))
+
+
+# --- tallies: counts per value, kept with every answer -------------------------------------
+
+NO_DISTRICT = 0  # RatingTally.district_id for a project without districts
+CANNOT_JUDGE_VALUE = 0  # RatingTally.value for "cannot judge"
+
+
+def count_in_tallies(response: Response) -> None:
+    """Add one response to the tallies (an upsert per item, safe under concurrency)."""
+    rows = [{"round_id": response.round_id, "profession_id": response.profession_id,
+             "district_id": response.district_id or NO_DISTRICT, "item_key": r.item_key,
+             "value": CANNOT_JUDGE_VALUE if r.value is None else r.value, "count": 1}
+            for r in sorted(response.ratings, key=lambda r: r.item_key)]  # one lock order
+    dialect = db.session.get_bind().dialect.name
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(RatingTally)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["round_id", "profession_id", "district_id", "item_key", "value"],
+        set_={"count": RatingTally.count + upsert.excluded.count})
+    db.session.execute(upsert, rows)
+
+
+def recount_tallies(round_ids: list[int]) -> None:
+    """Rebuild the tallies of some rounds from the ratings themselves (after bulk changes)."""
+    db.session.execute(delete(RatingTally).where(RatingTally.round_id.in_(round_ids)))
+    district = func.coalesce(Response.district_id, NO_DISTRICT)
+    value = func.coalesce(Rating.value, CANNOT_JUDGE_VALUE)
+    counted = (
+        select(Response.round_id, Response.profession_id, district, Rating.item_key, value,
+               func.count())
+        .join(Rating, Rating.response_id == Response.id)
+        .where(Response.round_id.in_(round_ids))
+        .group_by(Response.round_id, Response.profession_id, district, Rating.item_key, value)
+    )
+    db.session.execute(insert(RatingTally).from_select(
+        ["round_id", "profession_id", "district_id", "item_key", "value", "count"], counted))
