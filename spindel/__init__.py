@@ -6,7 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import cli, errors, i18n, instrument, security
+from . import access, cli, errors, i18n, instrument, security
+from .auth.routes import bp as auth_bp
 from .config import from_environment
 from .extensions import csrf, db, migrate
 from .main.routes import bp as main_bp
@@ -28,8 +29,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     instrument.init_app(app)
     security.init_app(app)
+    access.init_app(app)
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
     app.register_blueprint(respond_bp)
     errors.init_app(app)
     cli.init_app(app)

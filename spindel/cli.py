@@ -9,6 +9,13 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .extensions import db
+from .services.accounts import (
+    MIN_PASSWORD_LENGTH,
+    create_api_token,
+    create_user,
+    normalise_email,
+    user_by_email,
+)
 from .services.demo import DEMO_SLUG, create_demo
 from .services.projects import project_by_slug
 
@@ -37,8 +44,41 @@ def demo_command() -> None:
         click.echo(f"Respondent link ({round_.label}): {respondent_link(round_)}")
 
 
+@click.command("create-user")
+@click.argument("email")
+@click.option("--admin", is_flag=True, help="May see every project and manage users.")
+@with_appcontext
+def create_user_command(email: str, admin: bool) -> None:
+    """Create a supporter account; the password comes from SPINDEL_PASSWORD or a prompt."""
+    if user_by_email(email) is not None:
+        raise click.ClickException(f"a user with the email {email} already exists")
+    password = os.environ.get("SPINDEL_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    create_user(email, password, is_admin=admin)
+    db.session.commit()
+    click.echo(f"Created {'admin' if admin else 'supporter'} {normalise_email(email)}.")
+
+
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="cli", help="A name to recognise the token by.")
+@with_appcontext
+def create_token_command(email: str, name: str) -> None:
+    """Print a new API token for a user (shown once; only its hash is stored)."""
+    user = user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user with the email {email}")
+    token = create_api_token(user, name)
+    db.session.commit()
+    click.echo(token)
+
+
 def init_app(app: Flask) -> None:
-    app.cli.add_command(demo_command)
+    for command in (demo_command, create_user_command, create_token_command):
+        app.cli.add_command(command)
 
 
 def _create_app():

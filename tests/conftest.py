@@ -252,3 +252,57 @@ def axe_violations(page) -> list[dict]:
          "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
     ]
+
+
+# --- people -------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """Hashing is slow on purpose: compute it once for the whole run."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(PASSWORD)
+
+
+@pytest.fixture
+def make_user(app, password_hash):
+    """Create a user (password PASSWORD), optionally a member of some projects."""
+    from spindel.models import User
+
+    counter = iter(range(1, 10_000))
+
+    def factory(*, admin: bool = False, projects=(), email: str | None = None):
+        user = User(email=email or f"user{next(counter)}@example.se",
+                    password_hash=password_hash, is_admin=admin)
+        user.projects.extend(projects)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+class AuthActions:
+    """Log in and out through the real login form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user, password: str = PASSWORD):
+        page = self.client.get("/login")
+        token = hidden_fields(page.get_data(as_text=True))["csrf_token"]
+        return self.client.post("/login", data={"email": user.email, "password": password,
+                                                "csrf_token": token})
+
+    def logout(self):
+        page = self.client.get("/")
+        token = hidden_fields(page.get_data(as_text=True)).get("csrf_token", "")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

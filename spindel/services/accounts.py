@@ -1,0 +1,77 @@
+"""Supporter accounts and API tokens: hashing, creating, looking up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..models import ApiToken, User
+
+TOKEN_PREFIX = "spd_"
+MIN_PASSWORD_LENGTH = 10
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(email: str, password: str, *, is_admin: bool = False) -> User:
+    """Add a user with a scrypt-hashed password. The caller commits."""
+    user = User(email=normalise_email(email), password_hash=generate_password_hash(password),
+                is_admin=is_admin)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = generate_password_hash(password)
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) ==
+                                                normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None."""
+    user = user_by_email(email)
+    if user is None or not user.active:
+        # Same work as a real check, so timing does not tell which emails exist.
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(user: User, name: str = "") -> str:
+    """Create a token for the JSON API and return it in plain text (shown once)."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, name=name, token_hash=_digest(token),
+                            created_on=dt.date.today()))
+    db.session.flush()
+    return token
+
+
+def user_for_api_token(token: str) -> User | None:
+    """The active user owning this unrevoked token, or None."""
+    if not token or len(token) > 200:
+        return None
+    found = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token),
+                                                      ApiToken.revoked.is_(False)))
+    if found is None or not found.user.active:
+        return None
+    if found.last_used_on != dt.date.today():
+        found.last_used_on = dt.date.today()
+    return found.user

@@ -1,0 +1,71 @@
+"""Logging in, API tokens and the one rule for who sees a project."""
+
+from __future__ import annotations
+
+from spindel.access import can_see, project_or_404
+from spindel.extensions import db
+from spindel.models import ApiToken
+from spindel.services.accounts import create_api_token, user_for_api_token
+
+
+def test_login_with_the_right_password_and_not_the_wrong_one(client, auth, make_user):
+    user = make_user()
+    wrong = auth.login(user, password="not the password")
+    assert wrong.status_code == 422
+    assert "fel" in wrong.get_data(as_text=True)
+    right = auth.login(user)
+    assert right.status_code == 302
+    assert "Logga ut" in client.get("/").get_data(as_text=True)
+    auth.logout()
+    assert "Logga ut" not in client.get("/").get_data(as_text=True)
+
+
+def test_login_redirects_only_within_the_site(client, make_user):
+    from tests.conftest import PASSWORD, hidden_fields
+
+    user = make_user()
+    token = hidden_fields(client.get("/login").get_data(as_text=True))["csrf_token"]
+    reply = client.post("/login?next=https://evil.example/x",
+                        data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    assert reply.headers["Location"] == "/"
+
+
+def test_membership_decides_who_sees_a_project(app, make_project, make_user):
+    import pytest
+    from werkzeug.exceptions import NotFound
+
+    mine, other = make_project(), make_project()
+    supporter = make_user(projects=[mine])
+    admin = make_user(admin=True)
+    assert can_see(supporter, mine) and not can_see(supporter, other)
+    assert can_see(admin, other)
+    with pytest.raises(NotFound):
+        project_or_404(other.slug, supporter)
+    with pytest.raises(NotFound):
+        project_or_404("no-such-project", admin)
+
+
+def test_api_tokens_are_stored_hashed_and_can_be_revoked(app, make_user):
+    user = make_user()
+    token = create_api_token(user, "research")
+    db.session.commit()
+    stored = db.session.query(ApiToken).one()
+    assert token not in stored.token_hash and len(stored.token_hash) == 64
+    assert user_for_api_token(token) == user
+    assert user_for_api_token(token + "x") is None
+    stored.revoked = True
+    db.session.commit()
+    assert user_for_api_token(token) is None
+
+
+def test_cli_creates_users_and_tokens(app, runner, monkeypatch):
+    monkeypatch.setenv("SPINDEL_PASSWORD", "a long enough password")
+    result = runner.invoke(args=["create-user", "Anna@Example.se", "--admin"])
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(args=["create-user", "anna@example.se"])
+    assert again.exit_code != 0 and "already exists" in again.output
+    token = runner.invoke(args=["create-token", "anna@example.se"]).output.strip()
+    assert token.startswith("spd_")
+    assert user_for_api_token(token).email == "anna@example.se"
+    monkeypatch.setenv("SPINDEL_PASSWORD", "short")
+    assert runner.invoke(args=["create-user", "b@example.se"]).exit_code != 0
