@@ -6,7 +6,7 @@ PORT   ?= 5000
 AXE    := tests/browser/node_modules/axe-core/axe.min.js
 export PORT
 
-.PHONY: run test test-load bench install chromium axe lint translations clean
+.PHONY: run test test-load bench install chromium libreoffice axe lint translations clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -35,27 +35,39 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need Chromium: run 'sudo apt-get install chromium' and try again."; exit 1; fi; }
 
+# LibreOffice for the slow test that converts the exported deck to PDF (~1–2 min to install).
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends libreoffice-impress >/dev/null; \
+	  else echo "The deck-to-PDF test needs LibreOffice: 'sudo apt-get install libreoffice-impress'" \
+	    "(the test is skipped without it)."; fi; }
+
 axe: $(AXE)
 $(AXE): tests/browser/package.json
 	cd tests/browser && npm install --no-audit --no-fund --silent
 	touch $@
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check spindel tests
+	$(BIN)/ruff check .
 
-test: $(VENV)/.installed-test chromium axe lint
+test: $(VENV)/.installed-test chromium libreoffice axe lint
 	$(BIN)/pytest
 
+# Full versions of the reliability tests (300 respondents, …); `make test` runs short ones.
 test-load: $(VENV)/.installed-test
-	$(BIN)/pytest tests/perf -m "not bench" -p no:cacheprovider
+	SPINDEL_LOAD_FULL=1 $(BIN)/pytest tests/load -s -p no:cacheprovider
 
+# Benchmarks write BENCHMARKS.md; each is a ratio against a baseline measured in the same run.
 bench: $(VENV)/.installed-test chromium
-	$(BIN)/pytest tests/perf -s -p no:cacheprovider
+	$(BIN)/pytest tests/perf -m bench -s -p no:cacheprovider
 
 translations: $(VENV)/.installed-test
 	$(BIN)/pybabel extract -F spindel/translations/babel.cfg -k _l -k lazy_gettext \
 	  --no-location --sort-output -o /tmp/spindel-messages.pot .
 	$(BIN)/pybabel update -i /tmp/spindel-messages.pot -d spindel/translations --no-fuzzy-matching
+	$(BIN)/python spindel/translations/fill.py
 	$(BIN)/pybabel compile -d spindel/translations
 
 clean:

@@ -7,11 +7,19 @@ from pathlib import Path
 from flask import Flask
 
 from . import access, cli, errors, i18n, instrument, security
+from .api.routes import bp as api_bp
 from .auth.routes import bp as auth_bp
 from .config import from_environment
-from .extensions import csrf, db, migrate
+from .exports.routes import bp as exports_bp
+from .extensions import csrf, db, init_limiter, migrate
 from .main.routes import bp as main_bp
+from .present.routes import bp as present_bp
 from .respond.routes import bp as respond_bp
+from .results.routes import bp as results_bp
+from .workspace.routes import bp as workspace_bp
+
+BLUEPRINTS = (main_bp, auth_bp, respond_bp, workspace_bp, results_bp, present_bp, exports_bp,
+              api_bp)
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -26,14 +34,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    init_limiter(app)
     i18n.init_app(app)
     instrument.init_app(app)
     security.init_app(app)
     access.init_app(app)
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(respond_bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -16,18 +17,9 @@ from .services.accounts import (
     normalise_email,
     user_by_email,
 )
-from .services.demo import DEMO_SLUG, create_demo
+from .services.demo import DEMO_SLUG, create_demo, ensure_demo_admin
+from .services.links import base_url, respondent_url
 from .services.projects import project_by_slug
-
-
-def base_url() -> str:
-    """Where the app is reached, for links printed on the command line."""
-    configured = current_app.config.get("SPINDEL_BASE_URL")
-    return (configured or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}").rstrip("/")
-
-
-def respondent_link(round_) -> str:
-    return f"{base_url()}/r/{round_.token}"
 
 
 @click.command("demo")
@@ -39,9 +31,15 @@ def demo_command() -> None:
         project = create_demo()
         db.session.commit()
         click.echo(f"Created the demo project '{project.name}' with {len(project.rounds)} rounds.")
+    password_file = current_app.config.get("SPINDEL_DEMO_PASSWORD_FILE") or (
+        Path(current_app.instance_path) / "demo_password")
+    email, password = ensure_demo_admin(password_file)
+    db.session.commit()
     open_rounds = [r for r in project.rounds if r.status() == "open"]
     for round_ in open_rounds:
-        click.echo(f"Respondent link ({round_.label}): {respondent_link(round_)}")
+        click.echo(f"Respondent link ({round_.label}): {respondent_url(round_)}")
+    click.echo(f"Log in at {base_url()}/login as {email} with the password {password} "
+               "(kept in instance/demo_password).")
 
 
 @click.command("create-user")

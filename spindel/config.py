@@ -27,6 +27,16 @@ def _secret_key(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {value!r}") from None
+
+
 def from_environment(instance_path: Path) -> dict:
     """The configuration for one app, read from the environment with safe local defaults."""
     env = os.environ.get
@@ -38,12 +48,18 @@ def from_environment(instance_path: Path) -> dict:
         or str(PROJECT_ROOT / "instrument"),
         "SPINDEL_BASE_URL": env("SPINDEL_BASE_URL", ""),
         "SPINDEL_RATELIMIT_STORAGE_URL": env("SPINDEL_RATELIMIT_STORAGE_URL", "memory://"),
+        # Failed logins per address; only failures count, so a shared office IP is not locked.
+        "SPINDEL_LOGIN_LIMIT": env("SPINDEL_LOGIN_LIMIT", "5 per minute; 30 per hour"),
+        # How many proxies in front to trust for X-Forwarded-For/-Proto/-Host (0 = none).
+        "SPINDEL_PROXY_FIX": _int("SPINDEL_PROXY_FIX", 0),
         "SESSION_COOKIE_SECURE": env("SPINDEL_SECURE_COOKIES", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # a form left open during a seminar must still submit
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "sv",
-        "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
+        # The day rounds open and close and answers are dated by (see dates.local_today).
+        "SPINDEL_TIMEZONE": env("SPINDEL_TIMEZONE") or "Europe/Stockholm",
+        "BABEL_DEFAULT_TIMEZONE": env("SPINDEL_TIMEZONE") or "Europe/Stockholm",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }

@@ -15,6 +15,7 @@ TITLES = {
     405: lambda: _("Not allowed"),
     410: lambda: _("This is closed"),
     413: lambda: _("Too much data"),
+    415: lambda: _("Something in the request was wrong"),
     429: lambda: _("Too many attempts"),
     500: lambda: _("Something went wrong on our side"),
 }
@@ -44,7 +45,10 @@ def _description(exc: HTTPException) -> str | None:
         return _("The form had expired or was sent from elsewhere. "
                  "Please go back, reload the page and send it again.")
     described = getattr(exc, "spindel_message", None)
-    return described
+    if described is None and exc.code == 413:
+        return _("That was much more data than this page takes. Please go back and send "
+                 "the form again.")
+    return str(described) if described is not None else None
 
 
 def init_app(app: Flask) -> None:

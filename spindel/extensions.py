@@ -1,6 +1,9 @@
 """Extension objects, created unbound and bound to an app in create_app()."""
 
+from flask import Flask
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -24,6 +27,19 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+# Limits are declared on the routes (login); storage from SPINDEL_RATELIMIT_STORAGE_URL, so
+# several app processes share one count when it points at redis.
+limiter = Limiter(key_func=get_remote_address)
+
+
+def init_limiter(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["SPINDEL_RATELIMIT_STORAGE_URL"])
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    # redis down must not lock every supporter out: count in this process's memory until
+    # it is back (limits then hold per process, as with memory://).
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    limiter.init_app(app)
 
 
 @event.listens_for(Engine, "connect")

@@ -3,10 +3,13 @@ signed session cookie so the choice follows the respondent from form to thank-yo
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlencode
 
+from babel import support
 from flask import Flask, request, session
 from flask_babel import get_locale, refresh
+from wtforms.i18n import messages_path
 
 from .extensions import babel
 from .instrument import LANGUAGES
@@ -31,12 +34,21 @@ def _remember_choice() -> None:
     asked = request.args.get("lang")
     if asked in LANGUAGES and session.get("lang") != asked:
         session["lang"] = asked
+    # Flask-WTF reads WTForms' own catalogue from disk on every request that builds a form
+    # (a quarter of an answer's time); it looks on the request first, so hand it a kept one.
+    request.wtforms_translations = _wtforms_translations(current_lang())
+
+
+@functools.lru_cache(maxsize=8)
+def _wtforms_translations(lang: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [lang], domain="wtforms")
 
 
 def _template_helpers() -> dict:
     def switch_language_url(lang: str) -> str:
-        args = {k: v for k, v in request.args.items() if k != "lang"}
-        args["lang"] = lang
+        # Every value of repeated arguments (filters like ?round=1&round=2) is kept.
+        args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+        args.append(("lang", lang))
         return f"{request.path}?{urlencode(args)}"
 
     lang = current_lang()

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .dates import local_today
 from .extensions import db
 
 
@@ -129,7 +130,7 @@ class Round(db.Model):
 
     def status(self, today: dt.date | None = None) -> str:
         """The one rule for whether a round takes answers today."""
-        today = today or dt.date.today()
+        today = today or local_today()
         if self.state == RoundState.CLOSED:
             return RoundStatus.CLOSED
         if self.closes_on is not None and today > self.closes_on:
@@ -244,6 +245,8 @@ class AccessCode(db.Model):
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    # Indexed: every load of a round's shared link asks whether the round uses codes.
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
+                                          index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     used: Mapped[bool] = mapped_column(default=False)

@@ -306,3 +306,85 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+# --- workspace ---
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """A CSRF token for this client's session (any page with a form carries one)."""
+    return hidden_fields(client.get(path).get_data(as_text=True))["csrf_token"]
+
+
+def post_form(client, url: str, data: dict | None = None, **kwargs):
+    """POST like a browser: with the session's CSRF token."""
+    return client.post(url, data={"csrf_token": csrf_token(client), **(data or {})}, **kwargs)
+
+
+@pytest.fixture
+def login_as(client, auth, make_user):
+    """Create a user (admin or member of some projects), log the client in, return the user."""
+
+    def factory(*, admin: bool = False, projects=()):
+        user = make_user(admin=admin, projects=projects)
+        assert auth.login(user).status_code == 302
+        return user
+
+    return factory
+
+
+# --- exports ---
+
+
+@pytest.fixture(scope="session")
+def export_engine():
+    """One kept Chromium for every export test, as in a running app."""
+    from spindel.services.exports import ExportEngine
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; `make test` installs it")
+    engine = ExportEngine(CHROMIUM)
+    yield engine
+    engine.close()
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk (checks the signature too)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+SMALL_GROUP = {"profession": "open_preschool", "label": "Öppen förskola",
+               "district": "east", "district_label": "Österort"}
+
+
+@pytest.fixture
+def project_with_small_group(make_project, add_answer):
+    """Two rounds; in round 2 open preschool (and its district, Österort) has only 2 answers,
+    under k = 5. Ratings vary (seeded), so every mean is a different number."""
+    import random
+
+    from spindel import instrument as instruments
+
+    rng = random.Random(5)
+    project = make_project(districts=(("north", "Norr"), ("south", "Söder"),
+                                      ("east", "Österort")), rounds=2)
+    items = instruments.for_project(project).item_keys
+    plan = {1: [("bvc", "north", 6), ("bmm", "south", 7)],
+            2: [("bvc", "north", 7), ("bmm", "south", 6), ("social_services", "north", 8),
+                ("open_preschool", "east", 2)]}
+    for number, groups in plan.items():
+        round_ = project.rounds[number - 1]
+        for profession, district, n in groups:
+            for _ in range(n):
+                ratings = {key: rng.choice([None, *range(1, 11)]) if rng.random() < 0.1
+                           else rng.randint(2, 10) for key in items}
+                add_answer(round_, profession=profession, district=district, ratings=ratings)
+    return project
+
+
+def api_results(client, slug: str, **params) -> dict:
+    """The results as the JSON API gives them to a logged-in client."""
+    response = client.get(f"/api/v1/projects/{slug}/results", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()

@@ -27,7 +27,7 @@ def test_login_redirects_only_within_the_site(client, make_user):
     token = hidden_fields(client.get("/login").get_data(as_text=True))["csrf_token"]
     reply = client.post("/login?next=https://evil.example/x",
                         data={"email": user.email, "password": PASSWORD, "csrf_token": token})
-    assert reply.headers["Location"] == "/"
+    assert reply.headers["Location"] == "/workspace"
 
 
 def test_membership_decides_who_sees_a_project(app, make_project, make_user):

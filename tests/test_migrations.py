@@ -46,7 +46,8 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_busy_timeout(app):
 
 
 def test_cli_db_upgrade_and_demo(tmp_path):
-    app = make_app(tmp_path)
+    # Its own password file: the checkout's instance/demo_password belongs to `make run`.
+    app = make_app(tmp_path, SPINDEL_DEMO_PASSWORD_FILE=tmp_path / "demo_password")
     runner = app.test_cli_runner()
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output

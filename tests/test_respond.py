@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import func, select
 
 from spindel import instrument as instruments
+from spindel.dates import local_today
 from spindel.extensions import db
 from spindel.models import Rating, Response, RoundState
 from tests.conftest import full_answer, hidden_fields
@@ -72,7 +74,7 @@ def test_a_full_answer_is_stored_once_with_the_day_only(client, open_round):
     assert reply.headers["Location"].endswith(f"/r/{open_round.token}/thanks")
     assert count_responses() == 1
     response = db.session.scalar(select(Response))
-    assert response.submitted_on == dt.date.today()
+    assert response.submitted_on == local_today()
     ratings = {r.item_key: r.value for r in db.session.scalars(select(Rating))}
     assert ratings.pop("roles") is None  # "cannot judge" is no number
     assert set(ratings.values()) == {8}
@@ -131,7 +133,7 @@ def test_invalid_input_keeps_every_answer_and_stores_nothing(client, open_round,
         if f"item_{key}" == field:
             continue
         expected = "x" if key == "rules" else "6"
-        assert f'name="item_{key}"\n                   value="{expected}" checked' in html
+        assert re.search(rf'name="item_{key}"\s+value="{expected}"[^>]*\schecked', html), key
     if field != "profession":
         assert 'value="bvc" checked' in html
 
@@ -256,3 +258,37 @@ def test_tallies_count_every_stored_answer_exactly(app, make_project, add_answer
     assert sum(row[-1] for row in kept) == 12 * 9
     recount_tallies([r.id for r in project.rounds])
     assert snapshot() == kept
+
+
+@pytest.mark.parametrize(("lang", "title", "expired"), [
+    ("sv", "Inte skickat än", "Formuläret hade gått ut. Allt du har fyllt i finns kvar"),
+    ("en", "Not sent yet", "The form had expired. Everything you filled in is kept"),
+])
+def test_a_stale_token_is_said_in_plain_words_not_as_a_csrf_field(client, open_round, lang,
+                                                                    title, expired):
+    _, hidden = load_form(client, open_round, lang=lang)
+    hidden["csrf_token"] = "not-a-token"
+    data = full_answer(instruments.for_project(open_round.project), value="4")
+    reply = post_answer(client, open_round, data, hidden)
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 422
+    assert "csrf" not in html.lower().replace('name="csrf_token"', "").replace(
+        'id="csrf_token"', "")
+    summary = html[html.index('class="error-summary"'):]
+    summary = summary[:summary.index("</div>")]
+    assert title in summary and expired in summary
+    assert 'value="4" checked' in html
+
+
+def test_a_stale_token_and_a_missing_answer_keep_both_messages(client, open_round):
+    _, hidden = load_form(client, open_round)
+    hidden["csrf_token"] = "not-a-token"
+    data = full_answer(instruments.for_project(open_round.project), value="8")
+    data.pop("profession")
+    html = post_answer(client, open_round, data, hidden).get_data(as_text=True)
+    summary = html[html.index('class="error-summary"'):]
+    summary = summary[:summary.index("</div>")]
+    assert "Några svar saknas" in summary and "Formuläret hade gått ut" in summary
+    assert 'href="#profession-0"' in summary and "CSRF" not in summary
+    # A label that ends in a full stop is not followed by ".:" in the summary.
+    assert ".:" not in summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 
 from flask_babel import lazy_gettext as _l
@@ -19,10 +20,11 @@ ITEM_PREFIX = "item_"
 class _AnswerFormBase(FlaskForm):
     # A fresh key per form load: the same key twice means the same answer sent twice.
     submission_key = HiddenField(validators=[
-        InputRequired(), Length(min=16, max=64), Regexp(r"^[A-Za-z0-9_\-]+$")])
+        InputRequired(), Length(min=16, max=64), Regexp(r"^[A-Za-z0-9_\-]+\Z")])
 
     instrument: Instrument
     has_district = False
+    preset_district: str | None = None  # from a per-district link: not asked
 
     def item_fields(self, dimension_key: str):
         return [self[ITEM_PREFIX + item.key] for item in self.instrument.items_in(dimension_key)]
@@ -33,25 +35,40 @@ class _AnswerFormBase(FlaskForm):
         for item in self.instrument.items:
             raw = self[ITEM_PREFIX + item.key].data
             ratings[item.key] = None if raw == CANNOT_JUDGE else int(raw)
-        district = self.district.data if self.has_district else None
+        district = self.district.data if self.has_district else self.preset_district
         return Answer(profession=self.profession.data, district=district, ratings=ratings)
 
 
-def answer_form(project: Project, instrument: Instrument, lang: str, **kwargs) -> _AnswerFormBase:
-    """An answer form class for this project and language, instantiated."""
-    professions = [(p.key, p.label(lang)) for p in project.professions if p.active]
-    districts = [(d.key, d.label(lang)) for d in project.districts if d.active]
+def answer_form(project: Project, instrument: Instrument, lang: str, *,
+                district: str | None = None, **kwargs) -> _AnswerFormBase:
+    """An answer form class for this project and language, instantiated. With `district`
+    (a per-district link) the district is preset and not asked."""
+    professions = tuple((p.key, p.label(lang)) for p in project.professions if p.active)
+    districts = () if district else tuple((d.key, d.label(lang)) for d in project.districts
+                                          if d.active)
+    form = _form_class(instrument, lang, professions, districts, district)(**kwargs)
+    if not form.submission_key.data:
+        form.submission_key.data = secrets.token_urlsafe(18)
+    return form
+
+
+# Building the class is a third of an answer's time; the same project, language and choices
+# give the same class. The key holds the choices themselves, so an edit is never served stale.
+@functools.lru_cache(maxsize=256)
+def _form_class(instrument: Instrument, lang: str, professions: tuple, districts: tuple,
+                district: str | None) -> type[_AnswerFormBase]:
     scale = instrument.scale
     values = [str(v) for v in scale.values] + ([CANNOT_JUDGE] if scale.cannot_judge else [])
-    attrs: dict = {"instrument": instrument, "has_district": bool(districts)}
+    attrs: dict = {"instrument": instrument, "has_district": bool(districts),
+                   "preset_district": district}
 
     attrs["profession"] = RadioField(
-        _l("Your profession"), choices=professions, validate_choice=False,
+        _l("Your profession"), choices=list(professions), validate_choice=False,
         validators=[InputRequired(_l("Choose your profession.")),
                     AnyOf([k for k, _ in professions], _l("Choose one of the professions."))])
     if districts:
         attrs["district"] = RadioField(
-            _l("Your district"), choices=districts, validate_choice=False,
+            _l("Your district"), choices=list(districts), validate_choice=False,
             validators=[InputRequired(_l("Choose your district.")),
                         AnyOf([k for k, _ in districts], _l("Choose one of the districts."))])
     missing = _l("Choose a value from %(min)s to %(max)s, or “cannot judge”.",
@@ -61,8 +78,4 @@ def answer_form(project: Project, instrument: Instrument, lang: str, **kwargs) -
             item.text.get(lang),
             choices=[(v, v) for v in values], validate_choice=False,
             validators=[InputRequired(missing), AnyOf(values, missing)])
-    form_class = type("AnswerForm", (_AnswerFormBase,), attrs)
-    form = form_class(**kwargs)
-    if not form.submission_key.data:
-        form.submission_key.data = secrets.token_urlsafe(18)
-    return form
+    return type("AnswerForm", (_AnswerFormBase,), attrs)

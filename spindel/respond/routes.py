@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.exceptions import UnsupportedMediaType
 
 from .. import instrument as instruments
 from ..extensions import csrf, db
 from ..i18n import current_lang
-from ..models import RoundStatus
+from ..models import AccessCode, District, Response, Round, RoundStatus
+from ..security import body_limit
+from ..services.codes import code_by_text, round_uses_codes, use_code
 from ..services.projects import round_by_token
 from ..services.responses import RoundNotOpen, store_answer
 from .forms import answer_form
@@ -17,16 +22,40 @@ bp = Blueprint("respond", __name__, url_prefix="/r")
 # answer kept instead of a bare error page.
 csrf.exempt(bp)
 
+# A full answer is about 1 KB; anything near this is not an answer, and parsing it costs the
+# whole seminar's server time. (The app-wide limit is larger for imports.)
+ANSWER_MAX_BYTES = 16 * 1024
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+@bp.before_request
+def _form_posts_only():
+    """Answers come from the HTML form: a small form-encoded body. Anything else (JSON, plain
+    text, a huge upload) gets a 4xx with a message before any parsing."""
+    if request.method != "POST":
+        return
+    request.max_form_parts = 100
+    if request.mimetype not in FORM_TYPES:
+        exc = UnsupportedMediaType()
+        exc.spindel_message = _l("Answers are sent with the form on this page. "
+                                 "Please open the link again and send the form.")
+        raise exc
+
 
 def _unavailable(round_, status: str):
     """A round that takes no answers: closed is 410 Gone; not yet open is a plain page,
     and 403 only for a post that tried to answer early."""
-    if status == RoundStatus.CLOSED:
+    if status in (RoundStatus.CLOSED, "code_used"):
         code = 410
     else:
         code = 403 if request.method == "POST" else 200
-    return render_template("respond/unavailable.html", round=round_, project=round_.project,
-                           status=status), code
+    return _render("respond/unavailable.html", round_, status=status), code
+
+
+def _render(template: str, round_: Round, **context) -> str:
+    """A respondent's page, headed with the instrument's name like the form itself."""
+    return render_template(template, round=round_, project=round_.project,
+                           instrument=instruments.for_project(round_.project), **context)
 
 
 def _round_or_404(token: str):
@@ -36,31 +65,87 @@ def _round_or_404(token: str):
     return round_
 
 
-@bp.route("/<token>", methods=["GET", "POST"])
-def answer(token: str):
-    round_ = _round_or_404(token)
+def _answer(round_: Round, thanks_url: str, district: District | None = None,
+            access_code: AccessCode | None = None):
+    """Show the form and store a valid answer: the one flow behind the round's link, a
+    per-district link and a personal (single-use) link."""
     project = round_.project
     instrument = instruments.for_project(project)
     status = round_.status()
     if status != RoundStatus.OPEN:
         return _unavailable(round_, status)
+    if access_code is None and round_uses_codes(round_):
+        # Personal links mean one answer per person; the shared link would undo that.
+        return _unavailable(round_, "personal_links_only")
 
-    form = answer_form(project, instrument, current_lang())
+    form = answer_form(project, instrument, current_lang(),
+                       district=district.key if district else None)
     if form.validate_on_submit():
+        if access_code is not None and not use_code(access_code):
+            db.session.rollback()
+            if _already_stored(form.submission_key.data):  # a double click: same answer
+                return redirect(thanks_url, code=303)
+            return _unavailable(round_, "code_used")
         try:
+            # Same transaction as marking the code used; the response gets no link to it.
             store_answer(round_, instrument, form.answer(),
                          submission_key=form.submission_key.data)
         except RoundNotOpen as exc:  # closed between loading and sending the form
             db.session.rollback()
             return _unavailable(round_, exc.status)
         db.session.commit()
-        return redirect(url_for("respond.thanks", token=token), code=303)
+        return redirect(thanks_url, code=303)
     code = 422 if form.is_submitted() else 200
     return render_template("respond/form.html", form=form, round=round_, project=project,
-                           instrument=instrument), code
+                           instrument=instrument, district=district), code
+
+
+def _already_stored(submission_key: str | None) -> bool:
+    return bool(submission_key) and db.session.scalar(
+        select(Response.id).where(Response.submission_key == submission_key)) is not None
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+@body_limit(ANSWER_MAX_BYTES)
+def answer(token: str):
+    return _answer(_round_or_404(token), url_for("respond.thanks", token=token))
+
+
+@bp.route("/<token>/d/<district_key>", methods=["GET", "POST"])
+@body_limit(ANSWER_MAX_BYTES)
+def answer_in_district(token: str, district_key: str):
+    """A per-district link: the district is preset and not asked."""
+    round_ = _round_or_404(token)
+    district = next((d for d in round_.project.districts
+                     if d.key == district_key and d.active), None)
+    if district is None:
+        abort(404)
+    return _answer(round_, url_for("respond.thanks", token=token), district=district)
+
+
+# Personal links live under /r/c/ so the log filter (security.RedactTokens) hides the code.
+@bp.route("/c/<code>", methods=["GET", "POST"])
+@body_limit(ANSWER_MAX_BYTES)
+def answer_with_code(code: str):
+    access_code = code_by_text(code)
+    if access_code is None:
+        abort(404)
+    round_ = db.session.get(Round, access_code.round_id)
+    if access_code.used and request.method == "GET":
+        return _unavailable(round_, "code_used")
+    return _answer(round_, url_for("respond.code_thanks", code=code), access_code=access_code)
+
+
+@bp.route("/c/<code>/thanks")
+def code_thanks(code: str):
+    access_code = code_by_text(code)
+    if access_code is None:
+        abort(404)
+    round_ = db.session.get(Round, access_code.round_id)
+    return _render("respond/thanks.html", round_)
 
 
 @bp.route("/<token>/thanks")
 def thanks(token: str):
     round_ = _round_or_404(token)
-    return render_template("respond/thanks.html", round=round_, project=round_.project)
+    return _render("respond/thanks.html", round_)

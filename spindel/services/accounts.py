@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import secrets
 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..dates import local_today
 from ..extensions import db
 from ..models import ApiToken, User
 
@@ -59,7 +59,7 @@ def create_api_token(user: User, name: str = "") -> str:
     """Create a token for the JSON API and return it in plain text (shown once)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.session.add(ApiToken(user_id=user.id, name=name, token_hash=_digest(token),
-                            created_on=dt.date.today()))
+                            created_on=local_today()))
     db.session.flush()
     return token
 
@@ -72,6 +72,34 @@ def user_for_api_token(token: str) -> User | None:
                                                       ApiToken.revoked.is_(False)))
     if found is None or not found.user.active:
         return None
-    if found.last_used_on != dt.date.today():
-        found.last_used_on = dt.date.today()
+    if found.last_used_on != local_today():
+        found.last_used_on = local_today()
     return found.user
+
+
+def change_password(user: User, current: str, new: str) -> bool:
+    """Set a new password if the current one is right; False (nothing changed) otherwise."""
+    if not check_password_hash(user.password_hash, current):
+        return False
+    set_password(user, new)
+    return True
+
+
+def revoke_api_token(user: User, token_id: int) -> bool:
+    """Revoke one of the user's own tokens; False if it is not theirs."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        return False
+    token.revoked = True
+    return True
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.email)))
+
+
+def update_user(user: User, *, active: bool, is_admin: bool, projects: list) -> None:
+    """An admin's changes to a user: may log in, admin role, project membership."""
+    user.active = active
+    user.is_admin = is_admin
+    user.projects = list(projects)

@@ -7,11 +7,18 @@ profession and district and improve unevenly from round to round, like a real pr
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
+import secrets
+from pathlib import Path
+
+from werkzeug.security import check_password_hash
 
 from .. import instrument as instruments
+from ..dates import local_today
 from ..extensions import db
 from ..models import Project, Round, RoundState
+from .accounts import create_user, set_password, user_by_email
 from .projects import create_project
 from .responses import Answer, store_answer
 
@@ -43,7 +50,7 @@ CANNOT_JUDGE = {"bmm": 0.12, "open_preschool": 0.05}
 def create_demo(seed: int = 2017, today: dt.date | None = None) -> Project:
     """Create the demo project with five closed rounds of answers and an open sixth."""
     rng = random.Random(seed)
-    today = today or dt.date.today()
+    today = today or local_today()
     professions = [p for p in instruments.registry()[instruments.default_ident()].professions
                    if p.key in PROFESSIONS]
     project = create_project(
@@ -81,3 +88,32 @@ def create_demo(seed: int = 2017, today: dt.date | None = None) -> Project:
             store_answer(round_, instrument, Answer(profession, district, ratings),
                          today=opened + dt.timedelta(days=rng.randint(0, 20)), check_open=False)
     return project
+
+
+DEMO_EMAIL = "demo@spindel.local"
+
+
+def ensure_demo_admin(path: Path) -> tuple[str, str]:
+    """The demo admin's login (email, password), created once with a random password that is
+    kept in `path` (instance/demo_password, readable only by its owner). The caller commits."""
+    path = Path(path)
+    user = user_by_email(DEMO_EMAIL)
+    if path.exists() and user is not None:
+        password = path.read_text().strip()
+        # The file is what gets printed, so it wins: a file written by another database
+        # (a test run, a second checkout) must not leave a printed login that fails.
+        if not check_password_hash(user.password_hash, password):
+            set_password(user, password)
+            user.active = True
+        return DEMO_EMAIL, password
+    password = secrets.token_urlsafe(12)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(password + "\n")
+    if user is None:
+        user = create_user(DEMO_EMAIL, password, is_admin=True)
+    else:  # the file was lost: a new password, so the printed login works
+        set_password(user, password)
+        user.active = True
+    return DEMO_EMAIL, password

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+import re
+import unicodedata
+
+from sqlalchemy import delete, func, select
 
 from .. import instrument as instruments
+from ..dates import local_today
 from ..extensions import db
-from ..models import District, Profession, Project, Round
+from ..models import (
+    AccessCode,
+    District,
+    Profession,
+    Project,
+    Rating,
+    RatingTally,
+    Response,
+    Round,
+    RoundState,
+    project_member,
+)
 
 
 def create_project(name: str, slug: str, *, instrument: str | None = None,
@@ -46,3 +62,140 @@ def round_by_token(token: str) -> Round | None:
 def round_by_number(project: Project, number: int) -> Round | None:
     return db.session.scalar(
         select(Round).where(Round.project_id == project.id, Round.number == number))
+
+
+# --- editing a project: districts, professions, rounds ------------------------------------
+
+
+def count_answers(project: Project) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Response).join(Round)
+        .where(Round.project_id == project.id))
+
+
+def project_has_answers(project: Project) -> bool:
+    """Whether any round of the project holds an answer (the instrument is then fixed)."""
+    return db.session.scalar(
+        select(Response.id).join(Round).where(Round.project_id == project.id).limit(1)
+    ) is not None
+
+
+def answers_per(column, ids: list[int]) -> dict[int, int]:
+    """How many answers point at each district or profession id (to forbid deleting)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(select(column, func.count()).where(column.in_(ids))
+                              .group_by(column))
+    return {k: n for k, n in rows}
+
+
+def key_from_name(name: str, taken: set[str]) -> str:
+    """A readable key for a district or profession name: 'Spånga-Tensta' -> 'spanga_tensta'."""
+    plain = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "_", plain).strip("_")[:56] or "group"
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}_{n}", n + 1
+    return key
+
+
+def add_district(project: Project, name: str, key: str | None = None) -> District:
+    """Add a district at the end. Raises ValueError if the key is taken."""
+    taken = {d.key for d in project.districts}
+    key = key or key_from_name(name, taken)
+    if key in taken:
+        raise ValueError(key)
+    district = District(key=key, name=name.strip(),
+                        position=max((d.position for d in project.districts), default=-1) + 1)
+    project.districts.append(district)
+    db.session.flush()
+    return district
+
+
+def add_profession(project: Project, name_sv: str, name_en: str = "",
+                   key: str | None = None) -> Profession:
+    """Add a profession at the end. Raises ValueError if the key is taken."""
+    taken = {p.key for p in project.professions}
+    key = key or key_from_name(name_en or name_sv, taken)
+    if key in taken:
+        raise ValueError(key)
+    profession = Profession(key=key, name_sv=name_sv.strip(), name_en=(name_en or "").strip(),
+                            position=max((p.position for p in project.professions),
+                                         default=-1) + 1)
+    project.professions.append(profession)
+    db.session.flush()
+    return profession
+
+
+def move(items: list, item, direction: str) -> None:
+    """Move a district or profession one step up or down; positions stay 0..n-1."""
+    ordered = sorted(items, key=lambda x: (x.position, x.id))
+    i = ordered.index(item)
+    j = i - 1 if direction == "up" else i + 1
+    if 0 <= j < len(ordered):
+        ordered[i], ordered[j] = ordered[j], ordered[i]
+    for position, each in enumerate(ordered):
+        each.position = position
+
+
+def delete_part(part: District | Profession) -> bool:
+    """Delete a district or profession that has no answers; one with answers is only ever
+    deactivated (its answers must keep their group)."""
+    if isinstance(part, District):
+        column, siblings = Response.district_id, part.project.districts
+    else:
+        column, siblings = Response.profession_id, part.project.professions
+    if answers_per(column, [part.id]):
+        return False
+    siblings.remove(part)
+    db.session.flush()
+    return True
+
+
+def add_round(project: Project, number: int, label: str, opens_on: dt.date | None = None,
+              closes_on: dt.date | None = None, state: str = RoundState.SCHEDULED) -> Round:
+    """Add a round. Raises ValueError if the number is taken."""
+    if any(r.number == number for r in project.rounds):
+        raise ValueError(number)
+    round_ = Round(number=number, label=label.strip(), opens_on=opens_on, closes_on=closes_on,
+                   state=state)
+    project.rounds.append(round_)
+    db.session.flush()
+    return round_
+
+
+def next_round_number(project: Project) -> int:
+    return max((r.number for r in project.rounds), default=0) + 1
+
+
+def change_round_state(round_: Round, action: str, today: dt.date | None = None) -> None:
+    """open / close / reopen by hand, or schedule (open and close by the dates again).
+
+    Reopening a round whose closing date has passed clears that date: otherwise the date
+    would keep it closed (Round.status lets a passed closing date win over an open state).
+    """
+    today = today or local_today()
+    if action in ("open", "reopen"):
+        round_.state = RoundState.OPEN
+        if round_.closes_on is not None and round_.closes_on < today:
+            round_.closes_on = None
+    elif action == "close":
+        round_.state = RoundState.CLOSED
+    elif action == "schedule":
+        round_.state = RoundState.SCHEDULED
+    else:
+        raise ValueError(action)
+
+
+def delete_project(project: Project) -> None:
+    """Delete a project with every round, answer, tally and code (cascades)."""
+    round_ids = [r.id for r in project.rounds]
+    if round_ids:
+        response_ids = select(Response.id).where(Response.round_id.in_(round_ids))
+        db.session.execute(delete(Rating).where(Rating.response_id.in_(response_ids)))
+        db.session.execute(delete(Response).where(Response.round_id.in_(round_ids)))
+        db.session.execute(delete(RatingTally).where(RatingTally.round_id.in_(round_ids)))
+        db.session.execute(delete(AccessCode).where(AccessCode.round_id.in_(round_ids)))
+    db.session.execute(delete(project_member).where(project_member.c.project_id == project.id))
+    db.session.delete(project)
+    db.session.flush()

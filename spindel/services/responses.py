@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
+from ..dates import local_today
 from ..extensions import db
 from ..instrument import Instrument
 from ..models import District, Rating, RatingTally, Response, Round, RoundStatus
@@ -45,17 +46,16 @@ def parse_rating(raw: str, instrument: Instrument) -> int | None:
 def store_answer(round_: Round, instrument: Instrument, answer: Answer, *,
                  submission_key: str | None = None, today: dt.date | None = None,
                  check_open: bool = True) -> tuple[Response, bool]:
-    """Add one response with its ratings; return (response, created).
+    """Add one response with its ratings; return (response, created). A new response is
+    returned detached from the session (its id and columns, no ratings loaded).
 
     A submission key seen before returns the stored response and created=False, so a double
     click stores the answer once. Raises RoundNotOpen, or ValueError for invalid data — in
     which case nothing is added. The caller commits.
     """
-    today = today or dt.date.today()
+    today = today or local_today()
     if check_open and (status := round_.status(today)) != RoundStatus.OPEN:
         raise RoundNotOpen(status)
-    if submission_key and (earlier := _by_submission_key(submission_key)) is not None:
-        return earlier, False
 
     project = round_.project
     profession = next((p for p in project.professions if p.key == answer.profession), None)
@@ -74,26 +74,40 @@ def store_answer(round_: Round, instrument: Instrument, answer: Answer, *,
         if value is not None and not instrument.scale.min <= value <= instrument.scale.max:
             raise ValueError(f"rating {value} for '{key}' is outside the scale")
 
-    response = Response(round_id=round_.id, profession_id=profession.id,
-                        district_id=district.id if district else None,
-                        submitted_on=today, submission_key=submission_key)
-    response.ratings = [Rating(item_key=k, value=v) for k, v in answer.ratings.items()]
-    try:
-        with db.session.begin_nested():
-            db.session.add(response)
-            db.session.flush()
-            count_in_tallies(response)
-    except IntegrityError:
-        # The same submission key won a race with us: that answer is stored, once.
-        earlier = _by_submission_key(submission_key) if submission_key else None
-        if earlier is None:
-            raise
-        return earlier, False
-    return response, True
+    # Core statements, not the ORM unit of work: a seminar sends hundreds of these a minute,
+    # and this path is four statements — the response (ON CONFLICT DO NOTHING settles a double
+    # click racing itself without a savepoint), its ratings and the tally upsert, both as one
+    # multi-row statement.
+    values = {"round_id": round_.id, "profession_id": profession.id,
+              "district_id": district.id if district else None, "submitted_on": today,
+              "submission_key": submission_key}
+    insert_response = _insert_response(_dialect(), deduplicate=submission_key is not None)
+    response_id = db.session.execute(insert_response, values).scalar()
+    if response_id is None:  # the same submission key was stored first: that answer counts
+        return _by_submission_key(submission_key), False
+    ratings = [{"response_id": response_id, "item_key": key, "value": value}
+               for key, value in answer.ratings.items()]
+    db.session.execute(insert(Rating.__table__), ratings)
+    _add_to_tallies(values, answer.ratings)
+    # Not loaded back (one query less per answer): a detached Response with the stored values.
+    return Response(id=response_id, **values), True
+
+
+@functools.cache
+def _insert_response(dialect: str, deduplicate: bool):
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
+        Response.__table__)
+    if deduplicate:
+        statement = statement.on_conflict_do_nothing(index_elements=["submission_key"])
+    return statement.returning(Response.__table__.c.id)
 
 
 def _by_submission_key(key: str) -> Response | None:
     return db.session.scalar(select(Response).where(Response.submission_key == key))
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
 
 
 # --- tallies: counts per value, kept with every answer -------------------------------------
@@ -103,17 +117,29 @@ CANNOT_JUDGE_VALUE = 0  # RatingTally.value for "cannot judge"
 
 
 def count_in_tallies(response: Response) -> None:
-    """Add one response to the tallies (an upsert per item, safe under concurrency)."""
-    rows = [{"round_id": response.round_id, "profession_id": response.profession_id,
-             "district_id": response.district_id or NO_DISTRICT, "item_key": r.item_key,
-             "value": CANNOT_JUDGE_VALUE if r.value is None else r.value, "count": 1}
-            for r in sorted(response.ratings, key=lambda r: r.item_key)]  # one lock order
-    dialect = db.session.get_bind().dialect.name
-    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(RatingTally)
-    upsert = upsert.on_conflict_do_update(
+    """Add one (ORM) response to the tallies."""
+    _add_to_tallies({"round_id": response.round_id, "profession_id": response.profession_id,
+                     "district_id": response.district_id},
+                    {r.item_key: r.value for r in response.ratings})
+
+
+def _add_to_tallies(response: dict, ratings: dict[str, int | None]) -> None:
+    """One upsert for all items of one response, safe under concurrency: rows in one lock
+    order (sorted by item) so two answers never deadlock on the tally rows."""
+    rows = [{"round_id": response["round_id"], "profession_id": response["profession_id"],
+             "district_id": response["district_id"] or NO_DISTRICT, "item_key": key,
+             "value": CANNOT_JUDGE_VALUE if value is None else value, "count": 1}
+            for key, value in sorted(ratings.items())]
+    db.session.execute(_tally_upsert(_dialect()), rows)
+
+
+@functools.cache
+def _tally_upsert(dialect: str):
+    table = RatingTally.__table__
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return upsert.on_conflict_do_update(
         index_elements=["round_id", "profession_id", "district_id", "item_key", "value"],
-        set_={"count": RatingTally.count + upsert.excluded.count})
-    db.session.execute(upsert, rows)
+        set_={"count": table.c.count + upsert.excluded.count})
 
 
 def recount_tallies(round_ids: list[int]) -> None:

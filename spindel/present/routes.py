@@ -1,0 +1,79 @@
+"""Presentation mode: full-screen slides for a seminar, updated live."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask_login import login_required
+
+from .. import access
+from ..i18n import current_lang
+from ..services import presentation
+from ..services.links import qr_svg, respondent_url
+from .forms import SetupForm
+
+# cli_group=None: commands added to bp.cli become top-level `spindel` commands.
+bp = Blueprint("present", __name__, cli_group=None)
+
+POLL_MS = 4000  # how often a live slide asks for new answers
+
+
+@bp.route("/projects/<slug>/present")
+@login_required
+def setup(slug: str):
+    project = access.project_or_404(slug)
+    form = SetupForm(project, current_lang(), formdata=None)
+    form.fill_defaults()
+    return render_template("present/setup.html", project=project, form=form)
+
+
+def _valid_form(project):
+    form = SetupForm(project, current_lang(), formdata=request.args)
+    return form, form.validate()
+
+
+@bp.route("/projects/<slug>/present/slides")
+@login_required
+def slides(slug: str):
+    project = access.project_or_404(slug)
+    form, valid = _valid_form(project)
+    if not valid:
+        return render_template("present/setup.html", project=project, form=form), 422
+    selection = form.selection()
+    live = presentation.live_round(project, selection)
+    answer_round = next((r for r in project.rounds if r.number == selection.live), None)
+    url = respondent_url(answer_round) if answer_round is not None else None
+    return render_template(
+        "present/slides.html", project=project, selection=selection,
+        slides=presentation.slides(project, selection, current_lang()),
+        answer_round=answer_round, live=live, answer_url=url,
+        qr=qr_svg(url, title=answer_round.label) if url else None,
+        poll_ms=current_app.config.get("SPINDEL_PRESENT_POLL_MS", POLL_MS))
+
+
+@bp.route("/projects/<slug>/present/slides/<key>.json")
+@login_required
+def slide_data(slug: str, key: str):
+    project = access.project_or_404(slug)
+    form, valid = _valid_form(project)
+    if not valid:
+        return jsonify({"error": "invalid selection", "fields": form.errors}), 400
+    selection, lang = form.selection(), current_lang()
+    known = {s.key: s for s in presentation.slides(project, selection, lang)}
+    if key not in known or known[key].kind == "title":
+        abort(404)
+    slide = known[key]
+    data = {"key": key, "title": slide.title,
+            "live": presentation.live_round(project, selection) is not None}
+    if slide.kind == "answer":
+        round_ = next(r for r in project.rounds if r.number == selection.live)
+        data["count"] = presentation.answer_count_text(round_, lang)
+    elif slide.kind == "points":
+        points = presentation.points_for(project, selection, lang)
+        data["html"] = render_template("present/_points.html", points=points)
+    else:
+        chart = presentation.chart_for(project, key, selection, lang)
+        data.update(figure=presentation.projector_figure(chart),
+                    count=presentation.count_text(chart.responses, lang),
+                    caption=chart.caption,
+                    table=render_template("present/_table.html", chart=chart))
+    return jsonify(data)

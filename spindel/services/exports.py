@@ -1,0 +1,274 @@
+"""Chart images (PNG, SVG, PDF) with kaleido and the system Chromium.
+
+One Chromium per process, started on first use and kept: starting it costs seconds, a chart
+then costs a tenth of one. It runs offline — the plotly.js of the installed plotly package,
+MathJax off — in one worker thread with its own event loop; callers take turns through a lock
+because kaleido's browser is not thread-safe. A hung Chromium is killed after a hard timeout
+and a fresh one is started on the next call. When Chromium is missing or hangs, callers get
+ExportUnavailable, so a page can say so and everything else keeps working.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import logging
+import os
+import signal
+import textwrap
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import plotly
+import plotly.graph_objects as go
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+logger = logging.getLogger(__name__)
+
+FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+# 16:9 for projectors; PNG at 1600 px wide is sharp on a 1080p projector.
+WIDTH, HEIGHT = 1600, 900
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CAPTION_WIDTH = 120  # characters per caption line at 16 px under a 1600 px chart
+
+
+class ExportUnavailable(RuntimeError):
+    """Chart images cannot be made now: Chromium is missing, failed or hung."""
+
+    message = _l("Chart images cannot be made right now: the Chromium browser they are drawn "
+                 "with is missing or does not answer. The pages and the other downloads still "
+                 "work; try again in a moment or ask your administrator.")
+
+    def __init__(self, reason: str):
+        self.reason = reason  # for the log; users see `message`
+        super().__init__(reason)
+
+
+def chromium_path() -> str:
+    return os.environ.get("SPINDEL_CHROMIUM", DEFAULT_CHROMIUM)
+
+
+def _kaleido_class():
+    import kaleido
+
+    class Kaleido(kaleido.Kaleido):
+        """Kaleido that keeps a tab's page between renders.
+
+        Kaleido reloads the page — and so parses plotly.js again — after every image, which
+        is two thirds of the time per chart. Each image is drawn in a fresh, purged div and
+        a PDF's print style is rewritten for each PDF, so we reload only every RELOAD_EVERY
+        images, to bound the page's memory.
+        """
+
+        RELOAD_EVERY = 50
+
+        async def _return_kaleido_tab(self, tab):
+            tab.spindel_renders = getattr(tab, "spindel_renders", 0) + 1
+            if tab.spindel_renders % self.RELOAD_EVERY == 0:
+                await tab.reload()
+            await self.tabs_ready.put(tab)
+
+    return Kaleido
+
+
+class ExportEngine:
+    """A kept Chromium that turns plotly figures into PNG, SVG or PDF bytes."""
+
+    def __init__(self, chromium: str | None = None, *, timeout: float = 20.0,
+                 start_timeout: float = 60.0, tabs: int = 2):
+        self.chromium = chromium or chromium_path()
+        self.timeout = timeout  # per image
+        self.start_timeout = start_timeout
+        self.tabs = tabs  # two tabs overlap drawing in Chromium with decoding in Python
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._kaleido = None
+        self._pid = os.getpid()
+        self.starts = 0  # how many Chromiums this engine has started (tests, benchmark)
+        self.failed_at: float | None = None  # monotonic time of the last failure
+
+    # --- public ---------------------------------------------------------------------------
+
+    def render(self, figure: go.Figure | dict, fmt: str = "png", *, width: int = WIDTH,
+               height: int = HEIGHT) -> bytes:
+        """One figure as PNG, SVG or PDF bytes; raises ExportUnavailable."""
+        return self.render_many([figure], fmt, width=width, height=height)[0]
+
+    def render_many(self, figures: Iterable[go.Figure | dict], fmt: str = "png", *,
+                    width: int = WIDTH, height: int = HEIGHT) -> list[bytes]:
+        """Several figures in one turn at the browser (faster than one call each)."""
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown image format '{fmt}'")
+        figures = [f.to_plotly_json() if isinstance(f, go.Figure) else f for f in figures]
+        if not figures:
+            return []
+        opts = {"format": fmt, "width": width, "height": height}
+        with self._lock:
+            kaleido = self._ensure_started()
+
+            async def draw():
+                return await asyncio.gather(*(kaleido.calc_fig(f, opts=opts) for f in figures))
+
+            # Hard limit for the whole turn: a healthy browser needs ~0.1 s a chart.
+            return list(self._call(draw(), self.timeout + len(figures)))
+
+    def close(self) -> None:
+        """Stop Chromium (also at exit); the next render starts a new one."""
+        with self._lock:
+            self._stop(kill=False)
+
+    def available(self, *, retry_after: float = 60.0) -> bool:
+        """Worth offering images: Chromium is installed and has not failed in the last
+        minute (a page can say so up front instead of after a click)."""
+        recent = self.failed_at is not None and time.monotonic() - self.failed_at < retry_after
+        return Path(self.chromium).is_file() and not recent
+
+    @property
+    def running(self) -> bool:
+        return self._kaleido is not None
+
+    @property
+    def browser_pid(self) -> int | None:
+        process = getattr(self._kaleido, "subprocess", None)
+        return process.pid if process is not None else None
+
+    # --- the worker thread ----------------------------------------------------------------
+
+    def _ensure_started(self):
+        if self._pid != os.getpid():  # forked (gunicorn): the parent's thread is not ours
+            self._loop, self._kaleido, self._pid = None, None, os.getpid()
+        if self._kaleido is not None:
+            return self._kaleido
+        if not Path(self.chromium).is_file():
+            self.failed_at = time.monotonic()
+            raise ExportUnavailable(f"no Chromium at {self.chromium}")
+        loop = asyncio.new_event_loop()
+        threading.Thread(target=loop.run_forever, name="spindel-kaleido", daemon=True).start()
+        self._loop = loop
+
+        async def create():
+            # Built inside the loop: kaleido's queues belong to the loop that creates them.
+            return _kaleido_class()(n=self.tabs, path=self.chromium, plotlyjs=str(PLOTLY_JS),
+                                    mathjax=False, timeout=self.timeout)
+
+        self._kaleido = self._call(create(), self.start_timeout)
+        self._call(self._kaleido.open(), self.start_timeout)
+        self.starts += 1
+        self.failed_at = None
+        return self._kaleido
+
+    def _call(self, coroutine, timeout: float):
+        from choreographer.errors import BrowserClosedError, BrowserFailedError, ChromeNotFoundError
+
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        try:
+            return future.result(timeout)
+        except (concurrent.futures.TimeoutError, TimeoutError):  # ours, or kaleido's per image
+            self.failed_at = time.monotonic()
+            future.cancel()
+            self._stop(kill=True)
+            logger.warning("Chromium did not answer within %.0f s; killed it", timeout)
+            raise ExportUnavailable(f"Chromium did not answer within {timeout:.0f} s") from None
+        except (ChromeNotFoundError, BrowserFailedError, BrowserClosedError, OSError,
+                concurrent.futures.CancelledError, asyncio.CancelledError) as exc:
+            # CancelledError: kaleido cancels its renders when the browser goes away.
+            self.failed_at = time.monotonic()
+            self._stop(kill=True)
+            logger.warning("Chromium failed: %s", exc)
+            raise ExportUnavailable(str(exc)) from exc
+        except BaseException:
+            # A figure the browser could not draw: our bug, reported as is, on a fresh browser.
+            self._stop(kill=True)
+            raise
+
+    def _stop(self, *, kill: bool) -> None:
+        kaleido, loop = self._kaleido, self._loop
+        self._kaleido, self._loop = None, None
+        if loop is None:
+            return
+        if kaleido is not None and not kill:
+            try:
+                asyncio.run_coroutine_threadsafe(kaleido.close(), loop).result(10)
+            except Exception:  # noqa: BLE001 — closing politely failed; kill below
+                kill = True
+        process = getattr(kaleido, "subprocess", None)
+        if process is not None and process.poll() is None:
+            try:  # Chromium runs in its own session: kill the whole group, renderers too
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.wait(5)
+        loop.call_soon_threadsafe(loop.stop)
+
+
+_engines: dict[str, ExportEngine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine() -> ExportEngine:
+    """The process's export engine (Chromium starts on its first render)."""
+    with _engines_lock:
+        if "process" not in _engines:
+            _engines["process"] = ExportEngine()
+            atexit.register(_engines["process"].close)
+        return _engines["process"]
+
+
+# --- what goes on an exported chart -------------------------------------------------------
+
+
+def decorate(figure: go.Figure, title: str, caption: str, responses: int | None,
+             k: int) -> go.Figure:
+    """A copy of a chart's figure for a file that travels alone: the title, under it the
+    response count and that groups under k are hidden, the caption (round, filters, what
+    the chart shows) at the foot, the legend at the side to leave it room."""
+    return go.Figure(decorated_spec(figure, title, caption, responses, k))
+
+
+def decorated_spec(figure: go.Figure, title: str, caption: str, responses: int | None,
+                   k: int) -> dict:
+    """decorate() as the plain dict kaleido takes: a quarter of the time per chart, since
+    plotly's validation of a whole figure (copy, update_layout) is slower than drawing it."""
+    facts = [_("Responses: %(n)s", n=responses)] if responses is not None else []
+    facts.append(_("Groups with fewer than %(k)s responses are hidden.", k=k))
+    lines = textwrap.wrap(caption, CAPTION_WIDTH) if caption else []
+    spec = figure.to_plotly_json()
+    layout = spec.setdefault("layout", {})
+    layout["title"] = {
+        "text": title, "x": 0.02, "xanchor": "left", "xref": "container", "y": 0.97,
+        "yanchor": "top", "yref": "container", "font": {"size": 30},
+        "subtitle": {"text": " · ".join(facts), "font": {"size": 18}}}
+    layout["font"] = {**layout.get("font", {}), "size": 18}
+    layout["legend"] = {**layout.get("legend", {}), "orientation": "v", "x": 1.02,
+                        "xanchor": "left", "y": 1, "yanchor": "top"}
+    layout["margin"] = {"t": 140, "b": 95 + 24 * len(lines),
+                        "l": layout.get("margin", {}).get("l", 80), "r": 40}
+    layout["paper_bgcolor"] = "white"
+    layout.pop("height", None)  # the image's size decides
+    layout.pop("width", None)
+    if lines:
+        layout["annotations"] = [*layout.get("annotations", ()), {
+            "text": "<br>".join(lines), "xref": "paper", "yref": "paper", "x": 0, "y": 0,
+            "xanchor": "left", "yanchor": "top", "yshift": -75, "showarrow": False,
+            "align": "left", "font": {"size": 16, "color": "#333333"}}]
+    return spec
+
+
+def seminar_charts(project, lang: str = "sv", round_number: int | None = None) -> list:
+    """The charts a seminar shows (services.charts), for one round or all."""
+    from . import charts  # charts build on results; imported late to keep this module light
+
+    rounds = [round_number] if round_number else None
+    return charts.seminar_chart_set(project, lang=lang, rounds=rounds)
+
+
+def chart_images(charts: Sequence, fmt: str, k: int,
+                 export_engine: ExportEngine | None = None) -> list[bytes]:
+    """Decorated images of charts (services.charts.Chart) in one turn at the browser."""
+    figures = [decorated_spec(c.figure, c.title, c.caption, c.responses, k) for c in charts]
+    return (export_engine or engine()).render_many(figures, fmt)

@@ -1,0 +1,32 @@
+// The monitor page: fetch the round's counts every few seconds and update the numbers in place.
+(function () {
+  "use strict";
+  var root = document.getElementById("monitor");
+  if (!root || !window.fetch) { return; }
+  var source = root.getAttribute("data-source");
+
+  function show(data) {
+    document.getElementById("monitor-total").textContent = String(data.total);
+    document.getElementById("monitor-latest").textContent =
+      root.getAttribute("data-" + (data.latest || "none"));
+    ["professions", "districts"].forEach(function (kind) {
+      (data[kind] || []).forEach(function (group) {
+        var cell = root.querySelector('table[data-kind="' + kind + '"] td[data-key="' +
+                                      group.key + '"]');
+        if (cell) {
+          cell.textContent = group.suppressed ? root.getAttribute("data-fewer")
+                                              : String(group.count);
+        }
+      });
+    });
+  }
+
+  function poll() {
+    fetch(source, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) { show(data); } })
+      .catch(function () { /* offline for a moment: try again next time */ })
+      .then(function () { window.setTimeout(poll, 3000); });
+  }
+  window.setTimeout(poll, 3000);
+}());

@@ -1,0 +1,168 @@
+/* Presentation mode: one slide at a time, keyboard and clicker navigation, live charts.
+   Slide data comes from <base>/<key>.json with the page's own query (the selection). */
+(function () {
+  "use strict";
+  var deck = document.getElementById("deck");
+  if (!deck) { return; }
+  var slides = Array.prototype.slice.call(deck.querySelectorAll(".slide"));
+  var list = document.getElementById("slide-list");
+  var listToggle = document.getElementById("slide-list-toggle");
+  var position = document.getElementById("deck-position");
+  var pollMs = parseInt(deck.getAttribute("data-poll-ms"), 10) || 4000;
+  var live = deck.getAttribute("data-live") === "true";
+  var current = 0;
+  var loaded = {};  // key -> true once its data has been drawn
+  var pending = {};
+  var figures = {};  // key -> figure fetched but not drawn yet
+  var timer = null;
+  // Tests check this object survives live updates: the page is never reloaded.
+  var state = window.spindelPresent = { current: 0, updates: 0, started: Date.now() };
+
+  function dataUrl(key) {
+    return deck.getAttribute("data-base") + "/" + encodeURIComponent(key) + ".json" +
+      window.location.search;
+  }
+
+  function setText(slide, selector, text) {
+    var el = slide.querySelector(selector);
+    if (el && typeof text === "string" && el.textContent !== text) { el.textContent = text; }
+  }
+
+  function draw(slide, data) {
+    setText(slide, "[data-count]", data.count);
+    setText(slide, "[data-caption]", data.caption);
+    var table = slide.querySelector("[data-table]");
+    if (table && typeof data.table === "string") { table.innerHTML = data.table; }
+    var points = slide.querySelector("[data-points]");
+    if (points && typeof data.html === "string") { points.innerHTML = data.html; }
+    if (data.figure) {
+      figures[slide.getAttribute("data-key")] = data.figure;
+      // A chart drawn while hidden has no size: a hidden slide draws when it is shown.
+      if (!slide.hidden) { plot(slide); }
+    }
+    loaded[slide.getAttribute("data-key")] = true;
+    state.updates += 1;
+    slide.setAttribute("data-loaded", "true");
+  }
+
+  function plot(slide) {
+    var chart = slide.querySelector("[data-chart]");
+    var figure = figures[slide.getAttribute("data-key")];
+    if (!chart || !figure || !window.Plotly) { return; }
+    figures[slide.getAttribute("data-key")] = null;
+    var config = { responsive: true, displayModeBar: false };
+    // react() diffs against what is drawn: new answers change the traces without a flash.
+    window.Plotly.react(chart, figure.data || [], figure.layout || {}, config);
+    // Empty axes say nothing: the count above says why there is no chart yet.
+    chart.classList.toggle("chart-empty", !(figure.data && figure.data.length));
+  }
+
+  function load(index) {
+    var slide = slides[index];
+    if (!slide || slide.getAttribute("data-kind") === "title") { return; }
+    var key = slide.getAttribute("data-key");
+    if (pending[key]) { return; }
+    pending[key] = true;
+    fetch(dataUrl(key), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) { draw(slide, data); } })
+      .catch(function () { /* offline or server gone: keep what is shown */ })
+      .then(function () { pending[key] = false; });
+  }
+
+  function poll() {
+    var slide = slides[current];
+    if (slide && slide.getAttribute("data-live") === "true") { load(current); }
+  }
+
+  function show(index) {
+    index = Math.max(0, Math.min(slides.length - 1, index));
+    slides.forEach(function (slide, i) { slide.hidden = i !== index; });
+    current = state.current = index;
+    var text = deck.getAttribute("data-slide-of")
+      .replace("{n}", String(index + 1)).replace("{total}", String(slides.length));
+    position.textContent = text;
+    if (window.location.hash !== "#" + (index + 1)) {
+      window.history.replaceState(null, "", "#" + (index + 1));
+    }
+    var key = slides[index].getAttribute("data-key");
+    // A live slide fetched earlier may be stale: fetch it again as it comes up.
+    if (!loaded[key] || slides[index].getAttribute("data-live") === "true") { load(index); }
+    if (slides[index + 1] && !loaded[slides[index + 1].getAttribute("data-key")]) {
+      load(index + 1);  // ready before the presenter clicks on
+    }
+    plot(slides[index]);
+  }
+
+  function toggleList(open) {
+    list.hidden = !open;
+    listToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) {
+      var button = list.querySelectorAll("button")[current];
+      if (button) { button.focus(); }
+    }
+  }
+
+  function fullscreen() {
+    if (document.fullscreenElement) {
+      document.exitFullscreen();
+    } else if (deck.requestFullscreen) {
+      deck.requestFullscreen().catch(function () { /* refused: stay in the window */ });
+    }
+  }
+
+  function isControl(el) {
+    return el && /^(BUTTON|A|INPUT|SELECT|TEXTAREA|SUMMARY)$/.test(el.tagName);
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) { return; }
+    var target = event.target;
+    if (target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) { return; }
+    switch (event.key) {
+      case "ArrowRight": case "PageDown": case "ArrowDown":
+        show(current + 1); break;
+      case "ArrowLeft": case "PageUp": case "ArrowUp":
+        show(current - 1); break;
+      case " ": case "Spacebar":
+        if (isControl(target)) { return; }  // space presses a focused button
+        show(event.shiftKey ? current - 1 : current + 1); break;
+      case "Home": show(0); break;
+      case "End": show(slides.length - 1); break;
+      case "f": case "F": fullscreen(); break;
+      case "Escape":
+        if (!list.hidden) { toggleList(false); listToggle.focus(); }
+        return;
+      default: return;
+    }
+    event.preventDefault();
+  });
+
+  listToggle.addEventListener("click", function () { toggleList(list.hidden); });
+  list.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-goto]");
+    if (!button) { return; }
+    show(parseInt(button.getAttribute("data-goto"), 10));
+    toggleList(false);
+    listToggle.focus();
+  });
+  document.getElementById("deck-prev").addEventListener("click", function () { show(current - 1); });
+  document.getElementById("deck-next").addEventListener("click", function () { show(current + 1); });
+  document.getElementById("deck-fullscreen").addEventListener("click", fullscreen);
+  deck.addEventListener("click", function (event) {
+    var button = event.target.closest(".table-toggle");
+    if (!button) { return; }
+    var table = document.getElementById(button.getAttribute("aria-controls"));
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.textContent = deck.getAttribute(open ? "data-hide-table" : "data-show-table");
+    // Hidden only visually: screen readers read the table either way.
+    table.classList.toggle("visually-hidden", !open);
+    slides[current].classList.toggle("table-open", open);
+  });
+
+  var start = parseInt((window.location.hash || "").slice(1), 10);
+  show(isNaN(start) ? 0 : start - 1);
+  if (live) { timer = window.setInterval(poll, pollMs); }
+  state.stop = function () { if (timer) { window.clearInterval(timer); } };
+})();

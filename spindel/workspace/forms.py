@@ -1,0 +1,175 @@
+"""Forms of the supporters' workspace: every one Flask-WTF with CSRF, errors at the field."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..services.accounts import MIN_PASSWORD_LENGTH
+
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9\-]*$"
+RESERVED_SLUGS = {"new"}
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[
+        DataRequired(_l("Enter your current password.")), Length(max=500)])
+    new = PasswordField(_l("New password"), validators=[
+        DataRequired(_l("Enter a new password.")),
+        Length(min=MIN_PASSWORD_LENGTH, max=500,
+               message=_l("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))])
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(_l("Type the new password again.")),
+        EqualTo("new", _l("The two new passwords are not the same."))])
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Name of the token"), validators=[
+        DataRequired(_l("Give the token a name, so you recognise it later.")),
+        Length(max=100, message=_l("At most %(max)s characters."))])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token travels."""
+
+
+class ProjectForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[
+        DataRequired(_l("Give the project a name.")),
+        Length(max=200, message=_l("At most %(max)s characters."))])
+    slug = StringField(_l("Short name in addresses"), validators=[
+        DataRequired(_l("Give the project a short name for its addresses.")),
+        Length(max=64, message=_l("At most %(max)s characters.")),
+        Regexp(SLUG_PATTERN, message=_l("Use only lower-case letters a–z, digits and "
+                                        "hyphens, starting with a letter or digit."))])
+    description = TextAreaField(_l("Description"), validators=[
+        Optional(), Length(max=2000, message=_l("At most %(max)s characters."))])
+    instrument = SelectField(_l("Instrument version"), validate_choice=True)
+    min_group_size = IntegerField(_l("Minimum group size"), default=5, validators=[
+        InputRequired(_l("Give the smallest group size that may be shown.")),
+        NumberRange(min=3, max=100, message=_l("Use a number from %(min)s to %(max)s."))])
+
+    def validate_slug(self, field):
+        if field.data in RESERVED_SLUGS:  # /projects/new is the form for a new project
+            raise ValidationError(_l("This short name is reserved; choose another."))
+
+
+class DistrictRenameForm(FlaskForm):
+    name = StringField(_l("District name"), validators=[
+        DataRequired(_l("Give the district a name.")),
+        Length(max=200, message=_l("At most %(max)s characters."))])
+
+
+class DistrictForm(DistrictRenameForm):
+    """A new district: its name, and a key that stays when it is renamed."""
+
+    key = StringField(_l("Key (for imports and links)"), validators=[
+        Optional(), Length(max=64, message=_l("At most %(max)s characters.")),
+        Regexp(KEY_PATTERN, message=_l("Use only lower-case letters a–z, digits, _ and -."))])
+
+
+class ProfessionRenameForm(FlaskForm):
+    name_sv = StringField(_l("Name in Swedish"), validators=[
+        DataRequired(_l("Give the profession a Swedish name.")),
+        Length(max=200, message=_l("At most %(max)s characters."))])
+    name_en = StringField(_l("Name in English"), validators=[
+        Optional(), Length(max=200, message=_l("At most %(max)s characters."))])
+
+
+class ProfessionForm(ProfessionRenameForm):
+    """A new profession: its names, and a key that stays when it is renamed."""
+
+    key = StringField(_l("Key (for imports)"), validators=[
+        Optional(), Length(max=64, message=_l("At most %(max)s characters.")),
+        Regexp(KEY_PATTERN, message=_l("Use only lower-case letters a–z, digits, _ and -."))])
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField(validators=[DataRequired(), Regexp(r"^(up|down)$")])
+
+
+class RoundForm(FlaskForm):
+    number = IntegerField(_l("Number"), validators=[
+        InputRequired(_l("Give the round a number.")),
+        NumberRange(min=1, max=999, message=_l("Use a number from %(min)s to %(max)s."))])
+    label = StringField(_l("Label"), validators=[
+        DataRequired(_l("Give the round a label, such as “Mätning 3 – hösten 2019”.")),
+        Length(max=200, message=_l("At most %(max)s characters."))])
+    opens_on = DateField(_l("Opens on"), validators=[Optional()],
+                         render_kw={"type": "date"})
+    closes_on = DateField(_l("Closes on"), validators=[Optional()],
+                          render_kw={"type": "date"})
+
+    def validate_closes_on(self, field):
+        if field.data and self.opens_on.data and field.data < self.opens_on.data:
+            raise ValidationError(_l("The closing date comes before the opening date."))
+
+
+class RoundStateForm(FlaskForm):
+    action = HiddenField(validators=[DataRequired(),
+                                     Regexp(r"^(open|close|reopen|schedule)$")])
+
+
+class CodesForm(FlaskForm):
+    count = IntegerField(_l("Number of personal links"), default=20, validators=[
+        InputRequired(_l("Say how many personal links to make.")),
+        NumberRange(min=1, max=2000, message=_l("Use a number from %(min)s to %(max)s."))])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("File (CSV or Excel)"), validators=[
+        FileRequired(_l("Choose a file to import.")),
+        FileAllowed(["csv", "xlsx", "txt"], _l("Use a .csv or .xlsx file."))])
+    add_unknown = BooleanField(_l("Add the unknown districts and professions listed above"))
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[
+        DataRequired(_l("Enter an email address.")), Length(max=254),
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid email address."))])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Enter a password.")),
+        Length(min=MIN_PASSWORD_LENGTH, max=500,
+               message=_l("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))])
+    is_admin = BooleanField(_l("Administrator (sees every project, manages users)"))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class MembershipForm(FlaskForm):
+    active = BooleanField(_l("Active (may log in)"))
+    is_admin = BooleanField(_l("Administrator (sees every project, manages users)"))
+    projects = MultiCheckboxField(_l("Projects"), coerce=int, validate_choice=True)
+
+
+class DeleteProjectForm(FlaskForm):
+    confirm_name = StringField(_l("Type the project's name to confirm"), validators=[
+        DataRequired(_l("Type the project's name to confirm."))])

@@ -1,0 +1,185 @@
+"""Presentation mode in a real Chromium: a clicker's keys move through the slides, answers
+from phones in the room appear live without a reload, nothing leaves the laptop, and every
+slide passes axe-core in Swedish and English."""
+
+from __future__ import annotations
+
+import pytest
+
+from spindel import instrument as instruments
+from spindel.extensions import db
+from tests.conftest import PASSWORD, axe_violations
+
+pytestmark = pytest.mark.browser
+PROJECTOR = {"viewport": {"width": 1280, "height": 720}}
+SLIDES = ["title", "answer", "spider-rounds", "spider-professions", "spider-districts",
+          "dimensions", "agreement", "trend", "points"]
+
+
+def log_in(page, live_server, user):
+    page.goto(f"{live_server.url}/login")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def start(page, live_server, project, lang="sv"):
+    """Open the setup form, keep its defaults (the open round answered now) and start."""
+    page.goto(f"{live_server.url}/projects/{project.slug}/present?lang={lang}")
+    page.locator("form.present-setup button[type=submit]").click()
+    page.wait_for_url("**/present/slides?**")
+    page.wait_for_function("window.spindelPresent !== undefined")
+
+
+def shown(page) -> str:
+    return page.evaluate(
+        "document.querySelector('.slide:not([hidden])').getAttribute('data-key')")
+
+
+def answer(page, live_server, round_, value="7"):
+    """A staff member answers on the round's link, in her own browser."""
+    instrument = instruments.for_project(round_.project)
+    page.goto(f"{live_server.url}/r/{round_.token}")
+    page.locator("input[name=profession][value=bvc]").check()
+    page.locator("input[name=district][value=north]").check()
+    for key in instrument.item_keys:
+        page.locator(f"input[name=item_{key}][value='{value}']").check()
+    page.locator("button[type=submit]").click()
+    page.wait_for_url("**/thanks*")
+
+
+@pytest.fixture
+def seminar(make_project, make_user, add_answer):
+    """A project with a closed first round with answers and an open second one."""
+    project = make_project(rounds=2, min_group_size=3)
+    first = project.rounds[0]
+    first.state = "closed"
+    db.session.commit()
+    for profession in ("bvc", "bmm"):
+        for value in (4, 5, 6):
+            add_answer(first, profession=profession, value=value)
+    user = make_user(projects=[project])
+    return project, user
+
+
+def test_a_clickers_keys_move_through_the_slides(live_server, new_page, seminar):
+    project, user = seminar
+    page = new_page(**PROJECTOR)
+    log_in(page, live_server, user)
+    start(page, live_server, project)
+    assert shown(page) == "title"
+    steps = [("ArrowRight", "answer"), ("Space", "spider-rounds"),
+             ("PageDown", "spider-professions"), ("PageDown", "spider-districts"),
+             ("PageUp", "spider-professions"), ("ArrowLeft", "spider-rounds"),
+             ("End", "points"), ("PageDown", "points"), ("Home", "title"),
+             ("PageUp", "title")]
+    for key, expected in steps:
+        page.keyboard.press(key)
+        assert shown(page) == expected, key
+    assert page.locator("#deck-position").inner_text() == f"Bild 1 av {len(SLIDES)}"
+
+    # The slide list: reachable and usable by keyboard alone.
+    page.locator("#slide-list-toggle").focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#slide-list").is_visible()
+    page.locator("#slide-list button[data-goto='5']").focus()
+    page.keyboard.press("Enter")
+    assert shown(page) == SLIDES[5]
+    assert not page.locator("#slide-list").is_visible()
+
+    # The chart slide was drawn from its JSON, and its table is there for screen readers.
+    page.wait_for_selector("#slide-dimensions .js-plotly-plot")
+    assert page.locator("#slide-dimensions [data-table] table").count() == 1
+    toggle = page.locator("#slide-dimensions .table-toggle")
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.locator("#slide-dimensions [data-table] table").is_visible()
+    # A reload keeps the slide (its number is in the address).
+    page.reload()
+    page.wait_for_function("window.spindelPresent !== undefined")
+    assert shown(page) == SLIDES[5]
+    # F fills the screen with the slides alone, and again leaves full screen.
+    page.keyboard.press("f")
+    page.wait_for_function("document.fullscreenElement && document.fullscreenElement.id === 'deck'")
+    page.keyboard.press("f")
+    page.wait_for_function("document.fullscreenElement === null")
+
+
+def test_answers_appear_live_without_a_reload(app, live_server, new_page, seminar):
+    app.config["SPINDEL_PRESENT_POLL_MS"] = 400
+    project, user = seminar
+    second = project.rounds[1]
+    presenter = new_page(**PROJECTOR)
+    log_in(presenter, live_server, user)
+    start(presenter, live_server, project)
+    presenter.keyboard.press("ArrowRight")
+    count = presenter.locator("#slide-answer [data-count]")
+    presenter.wait_for_function(
+        "document.querySelector('#slide-answer [data-count]').textContent.includes('0 svar')")
+    presenter.evaluate("window.stillHere = 'the same page'")
+
+    phone = new_page(viewport={"width": 360, "height": 740})
+    answer(phone, live_server, second, value="9")
+    presenter.wait_for_function(
+        "document.querySelector('#slide-answer [data-count]').textContent.startsWith('1 ')")
+    assert count.inner_text() == "1 svar hittills"
+
+    # The spider of all rounds: round 2 has no outline while it has fewer than k answers
+    # (and, by complementary suppression, neither has round 1 while round 2 is hidden).
+    presenter.keyboard.press("ArrowRight")
+    presenter.wait_for_selector("#slide-spider-rounds .js-plotly-plot")
+    traces = "document.querySelector('#slide-spider-rounds [data-chart]').data.length"
+    presenter.wait_for_function(f"{traces} === 0")
+    answer(phone, live_server, second, value="9")
+    answer(phone, live_server, second, value="9")
+    presenter.wait_for_function(f"{traces} === 2", timeout=10_000)
+    r = presenter.evaluate(
+        "document.querySelector('#slide-spider-rounds [data-chart]').data[1].r")
+    assert set(r) == {9}
+    assert presenter.evaluate("window.stillHere") == "the same page"
+    assert presenter.evaluate("window.spindelPresent.updates") >= 3
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_setup_and_every_slide_pass_axe(live_server, new_page, seminar, add_answer, lang):
+    project, user = seminar
+    for profession in ("bvc", "bmm"):  # every chart of the open round has traces
+        for value in (3, 6, 9):
+            add_answer(project.rounds[1], profession=profession, value=value)
+    page = new_page(**PROJECTOR)
+    log_in(page, live_server, user)
+    page.goto(f"{live_server.url}/projects/{project.slug}/present?lang={lang}")
+    assert page.locator("html").get_attribute("lang") == lang
+    assert axe_violations(page) == []
+    start(page, live_server, project, lang)
+    for index, key in enumerate(SLIDES):
+        if index:
+            page.keyboard.press("ArrowRight")
+        assert shown(page) == key
+        if key != "title":
+            page.wait_for_selector(f"#slide-{key}[data-loaded=true]")
+        if page.locator(f"#slide-{key} [data-chart]").count():
+            page.wait_for_selector(f"#slide-{key} .js-plotly-plot .main-svg")
+            assert page.evaluate(
+                f"document.querySelector('#slide-{key} [data-chart]').data.length") > 0, key
+        assert axe_violations(page) == [], key
+
+
+def test_setup_errors_pass_axe_and_setup_and_slides_fit_a_phone(live_server, new_page, seminar):
+    project, user = seminar
+    page = new_page(viewport={"width": 360, "height": 740})
+    log_in(page, live_server, user)
+    page.goto(f"{live_server.url}/projects/{project.slug}/present")
+    for box in page.locator("input[name=rounds]").all():
+        box.uncheck()
+    page.locator("form.present-setup button[type=submit]").click()
+    assert page.locator(".error-summary").is_visible()
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    start(page, live_server, project)
+    for key in SLIDES:
+        if key != "title":
+            page.wait_for_selector(f"#slide-{key}[data-loaded=true]")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, key
+        page.keyboard.press("ArrowRight")

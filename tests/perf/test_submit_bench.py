@@ -1,0 +1,155 @@
+"""Benchmarks of answering: submit throughput against a bare Flask endpoint under the same
+gunicorn configuration, burst latency for 300 respondents, and a profile of the submit path."""
+
+from __future__ import annotations
+
+import http.client
+import random
+import secrets
+import threading
+import time
+from collections import Counter
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.conftest import hidden_fields, make_app
+from tests.load.conftest import (
+    Gunicorn,
+    Respondent,
+    Visitor,
+    database_state,
+    percentiles,
+    random_answer,
+    report,
+    run_all,
+    timings,
+)
+
+pytestmark = pytest.mark.bench
+
+CLIENT_THREADS = 8
+SECONDS = 10
+
+
+def hammer(url: str, path: str, make_body, headers: dict, seconds: float = SECONDS):
+    """Closed loop: CLIENT_THREADS keep-alive connections post as fast as answers come back.
+    Returns (requests per second, status counts, latencies)."""
+    host, port = url.removeprefix("http://").split(":")
+    stop = time.monotonic() + seconds
+    statuses: Counter = Counter()
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def worker(seed: int) -> None:
+        rng = random.Random(seed)
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        mine, seen = [], Counter()
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            conn.request("POST", path, make_body(rng), headers)
+            reply = conn.getresponse()
+            reply.read()
+            mine.append(time.perf_counter() - started)
+            seen[reply.status] += 1
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            statuses.update(seen)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(CLIENT_THREADS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(statuses.values()) / (time.perf_counter() - started), statuses, latencies
+
+
+def test_submit_throughput_against_a_bare_flask_endpoint(survey, tmp_path):
+    # Spindel: one form load for the session cookie and CSRF token, then every post is a new
+    # answer (fresh submission key), as from many phones.
+    with Gunicorn(survey.url, tmp_path).start(warm_path=f"/r/{survey.token}") as spindel:
+        visitor = Visitor(spindel.url)
+        _, _, page = visitor.get(f"/r/{survey.token}")
+        csrf = hidden_fields(page.decode())["csrf_token"]
+        headers = {"Content-Type": "application/x-www-form-urlencoded",
+                   "Cookie": "; ".join(f"{k}={v}" for k, v in visitor.cookies.items())}
+
+        def answer(rng):
+            return urlencode({"csrf_token": csrf, "submission_key": secrets.token_urlsafe(18),
+                              **random_answer(survey, rng)}).encode()
+
+        hammer(spindel.url, f"/r/{survey.token}", answer, headers, seconds=2)  # warm up
+        stored_before = sum(database_state(survey)["keys"].values())
+        rate, statuses, latencies = hammer(spindel.url, f"/r/{survey.token}", answer, headers)
+        state = database_state(survey)
+    assert set(statuses) == {303}, statuses
+    assert sum(state["keys"].values()) - stored_before == statuses[303]
+    assert state["recount"] == state["tallies"]
+
+    with Gunicorn("sqlite://", tmp_path, app="tests.perf.bare_app:app").start(
+            warm_path="/submit") as bare:
+        hammer(bare.url, "/submit", answer, headers, seconds=2)
+        bare_rate, bare_statuses, bare_latencies = hammer(bare.url, "/submit", answer, headers)
+    assert set(bare_statuses) == {303}, bare_statuses
+
+    backend = survey.url.split(":")[0].split("+")[0]
+    ratio = rate / bare_rate
+    p, bp = percentiles(latencies), percentiles(bare_latencies)
+    print(f"\nSubmit throughput on {backend}, {CLIENT_THREADS} keep-alive clients × {SECONDS} s")
+    print(f"  Spindel answer POST   {rate:7.0f} answers/s  p50 {p['p50']:6.1f} ms  "
+          f"p95 {p['p95']:6.1f} ms  (every one stored, tallies exact)")
+    print(f"  bare Flask POST       {bare_rate:7.0f} requests/s p50 {bp['p50']:6.1f} ms  "
+          f"p95 {bp['p95']:6.1f} ms")
+    print(f"  goal: submit throughput ratio on {backend} {ratio:.2f} "
+          f"(goal ≥ 0.6: {'met' if ratio >= 0.6 else 'missed'})")
+
+
+@pytest.mark.parametrize("spread", [0, 60], ids=["all-at-once", "within-a-minute"])
+def test_burst_of_300_respondents(survey, gunicorn, spread):
+    server = gunicorn(survey.url, warm_path=f"/r/{survey.token}")
+    respondents = [Respondent(survey, server.url, seed) for seed in range(300)]
+    wall = run_all(respondents, spread_seconds=spread)
+    seen = timings(respondents)
+    assert [r.error for r in respondents if r.error] == []
+    assert sum(database_state(survey)["keys"].values()) == 300
+    assert not [t for t in seen if t[1] >= 500]
+    by_kind = {kind: [s for k, _, s in seen if k == kind] for kind in ("form", "submit",
+                                                                        "thanks")}
+    by_kind["all"] = [s for _, _, s in seen]
+    backend = survey.url.split(":")[0].split("+")[0]
+    how = "all at once" if not spread else f"arriving over {spread} s"
+    report(f"Burst: 300 respondents {how} on {backend} (form, answer, thank-you page)",
+           by_kind, f"{wall:.1f} s wall; 0 of {len(seen)} requests ≥ 500")
+    p95 = percentiles(by_kind["all"])["p95"]
+    print(f"  goal: burst {how} on {backend}: p95 {p95:.0f} ms over all requests "
+          f"(goal < 200 ms: {'met' if p95 < 200 else 'missed'})")
+
+
+def test_profile_of_the_submit_path(tmp_path):
+    """Where an answer's time goes (in-process, SQLite; pyinstrument)."""
+    from pyinstrument import Profiler
+
+    from tests.load.conftest import prepare_database
+
+    survey = prepare_database(tmp_path, "sqlite")
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=survey.url, TESTING=False)
+    client = app.test_client()
+    page = client.get(f"/r/{survey.token}")
+    hidden = hidden_fields(page.get_data(as_text=True))
+    rng = random.Random(5)
+    bodies = [{**hidden, "submission_key": secrets.token_urlsafe(18),
+               **random_answer(survey, rng)} for _ in range(600)]
+    for body in bodies[:100]:  # warm up
+        assert client.post(f"/r/{survey.token}", data=body).status_code == 303
+    profiler = Profiler(interval=0.0005)
+    started = time.perf_counter()
+    with profiler:
+        for body in bodies[100:]:
+            assert client.post(f"/r/{survey.token}", data=body).status_code == 303
+    per_answer = (time.perf_counter() - started) / 500 * 1000
+    print(f"\nSubmit path in-process (test client, SQLite, no HTTP server): "
+          f"{per_answer:.2f} ms per answer with the profiler on")
+    text = profiler.output_text(unicode=True, color=False, show_all=False)
+    print("\n".join(line for line in text.splitlines()[:60] if line.strip()))

@@ -1,0 +1,171 @@
+"""The downloads page and its files, for supporters; raw answers for admins only; the
+`spindel export` command."""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+from openpyxl import load_workbook
+from pptx import Presentation
+
+from spindel.services import exports
+from tests.conftest import SMALL_GROUP, png_size
+
+
+@pytest.fixture
+def supporter(auth, make_user, project_with_small_group):
+    auth.login(make_user(projects=[project_with_small_group]))
+    return project_with_small_group
+
+
+@pytest.fixture
+def admin(auth, make_user, project_with_small_group):
+    auth.login(make_user(admin=True))
+    return project_with_small_group
+
+
+@pytest.fixture
+def shared_engine(monkeypatch, export_engine):
+    """The routes use the process's engine: hand them the session's kept Chromium."""
+    monkeypatch.setitem(exports._engines, "process", export_engine)
+    return export_engine
+
+
+def base(project) -> str:
+    return f"/projects/{project.slug}/exports"
+
+
+def test_the_page_needs_a_login_and_the_project(client, make_project, make_user, auth):
+    project = make_project()
+    assert client.get(base(project)).status_code == 302
+    auth.login(make_user())  # a supporter of other projects
+    assert client.get(base(project)).status_code == 404
+
+
+def test_the_page_lists_the_downloads(client, supporter, shared_engine):
+    page = client.get(base(supporter) + "?export_lang=en")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    for href in ("deck.pptx?export_lang=en", "results.xlsx?export_lang=en",
+                 "results.csv?export_lang=en"):
+        assert f'{base(supporter)}/{href}' in html
+    assert "raw-answers" not in html
+
+
+def test_a_supporter_gets_404_for_raw_answers_an_admin_gets_the_file(client, supporter, auth,
+                                                                    make_user):
+    assert client.get(base(supporter) + "/raw-answers.xlsx").status_code == 404
+    auth.logout()
+    auth.login(make_user(admin=True))
+    assert "raw-answers.xlsx" in client.get(base(supporter)).get_data(as_text=True)
+    response = client.get(base(supporter) + "/raw-answers.xlsx?export_lang=sv")
+    assert response.status_code == 200
+    assert load_workbook(io.BytesIO(response.data)).sheetnames == ["Varning", "Svar"]
+
+
+def test_deck_workbook_and_csv_download(client, supporter):
+    response = client.get(base(supporter) + "/deck.pptx?export_lang=en&round=2")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    titles = [s.shapes.title.text for s in Presentation(io.BytesIO(response.data)).slides]
+    assert "By profession: Mätning 2" in titles
+    response = client.get(base(supporter) + "/results.xlsx?export_lang=sv")
+    assert load_workbook(io.BytesIO(response.data)).sheetnames[1] == "Per mätning"
+    response = client.get(base(supporter) + "/results.csv")
+    assert response.data.startswith(b"\xef\xbb\xbfbreakdown,")
+    assert response.mimetype == "text/csv"
+
+
+def test_an_unknown_round_is_404_not_500(client, supporter):
+    for path in ("", "/deck.pptx", "/results.xlsx", "/results.csv"):
+        assert client.get(base(supporter) + path + "?round=99").status_code == 404
+        assert client.get(base(supporter) + path + "?round=abc").status_code == 404
+
+
+def test_the_page_says_so_when_chromium_is_missing(client, supporter, monkeypatch, tmp_path):
+    monkeypatch.setitem(exports._engines, "process",
+                        exports.ExportEngine(str(tmp_path / "no-chromium")))
+    page = client.get(base(supporter) + "?lang=en")
+    assert page.status_code == 200
+    assert "Chart images cannot be made right now" in page.get_data(as_text=True)
+    assert client.get(base(supporter) + "/deck.pptx").status_code == 200
+
+
+# --- chart images (need the results helper's charts) ---------------------------------------
+
+
+@pytest.fixture
+def chart_keys(app, supporter):
+    pytest.importorskip("spindel.services.charts")
+    return [c.key for c in exports.seminar_charts(supporter, "sv")]
+
+
+def test_each_chart_downloads_as_png_svg_and_pdf(client, supporter, chart_keys,
+                                                 shared_engine):
+    key = chart_keys[0]
+    png = client.get(f"{base(supporter)}/charts/{key}.png")
+    assert png.status_code == 200 and png.mimetype == "image/png"
+    assert png_size(png.data)[0] >= 1600
+    svg = client.get(f"{base(supporter)}/charts/{key}.svg?export_lang=en")
+    assert ET.fromstring(svg.data).tag.endswith("svg")
+    assert b"fewer than 5 responses are hidden" in svg.data
+    pdf = client.get(f"{base(supporter)}/charts/{key}.pdf")
+    assert pdf.data.startswith(b"%PDF")
+    assert client.get(f"{base(supporter)}/charts/nope.png").status_code == 404
+    assert client.get(f"{base(supporter)}/charts/{key}.gif").status_code == 404
+
+
+def test_a_chart_download_when_chromium_is_missing_is_a_page_not_a_500(
+        client, supporter, chart_keys, monkeypatch, tmp_path):
+    monkeypatch.setitem(exports._engines, "process",
+                        exports.ExportEngine(str(tmp_path / "no-chromium")))
+    response = client.get(f"{base(supporter)}/charts/{chart_keys[0]}.png?lang=en")
+    assert response.status_code == 503
+    assert "Chart images cannot be made right now" in response.get_data(as_text=True)
+
+
+def test_the_hidden_group_is_in_no_chart_trace_or_table(app, supporter, chart_keys):
+    for chart in exports.seminar_charts(supporter, "sv", 2):
+        names = [trace.name or "" for trace in chart.figure.data]
+        cells = [cell for row in chart.table for cell in row]
+        for text in names + cells:
+            assert SMALL_GROUP["label"] not in text
+            assert SMALL_GROUP["district_label"] not in text
+
+
+# --- spindel export ------------------------------------------------------------------------
+
+
+def test_cli_writes_deck_workbook_and_csv(app, project_with_small_group, tmp_path):
+    runner = app.test_cli_runner()
+    slug = project_with_small_group.slug
+    for fmt in ("pptx", "xlsx", "csv"):
+        out = tmp_path / f"out.{fmt}"
+        result = runner.invoke(args=["export", slug, "--format", fmt, "--out", str(out),
+                                     "--round", "2", "--lang", "en"])
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 0
+    assert Presentation(tmp_path / "out.pptx").slides[2].shapes.title.text == "All rounds"
+
+
+def test_cli_refuses_unknown_project_and_round(app, project_with_small_group, tmp_path):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["export", "nope", "--format", "csv", "--out",
+                                 str(tmp_path / "x.csv")])
+    assert result.exit_code != 0 and "no project" in result.output
+    result = runner.invoke(args=["export", project_with_small_group.slug, "--format", "csv",
+                                 "--out", str(tmp_path / "x.csv"), "--round", "9"])
+    assert result.exit_code != 0 and "no round 9" in result.output
+
+
+def test_cli_writes_every_chart_of_the_seminar_set(app, project_with_small_group, tmp_path,
+                                                   chart_keys, shared_engine):
+    result = app.test_cli_runner().invoke(args=[
+        "export", project_with_small_group.slug, "--format", "png", "--out",
+        str(tmp_path / "charts")])
+    assert result.exit_code == 0, result.output
+    files = sorted((tmp_path / "charts").glob("*.png"))
+    assert len(files) == len(chart_keys)
+    assert all(png_size(f.read_bytes())[0] >= 1600 for f in files)

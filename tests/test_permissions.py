@@ -1,0 +1,127 @@
+"""Who may open what, for EVERY route in the app's URL map: anonymous, a supporter of another
+project, a supporter of the project, an admin. A new route is covered without anyone
+remembering it: it is either in the small PUBLIC list below or must behave like this."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flask import g
+
+from spindel.extensions import db
+from spindel.models import ApiToken, Round, RoundState, User
+from spindel.services.projects import create_project
+from tests.conftest import make_app
+
+# Routes anyone may open: the respondent's pages, login, static files, health, the API's
+# self-description. Everything else needs a login.
+PUBLIC_PREFIXES = ("/r/", "/static/", "/assets/")
+PUBLIC_RULES = {"/", "/login", "/healthz", "/api/v1/openapi.json"}
+# Pages only an admin sees (a supporter gets 404, as for a project not theirs).
+ADMIN_ENDPOINTS = {"workspace.users", "workspace.user", "workspace.delete_project",
+                   "exports.raw"}
+
+
+def _rules():
+    app = make_app_for_listing()
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule in PUBLIC_RULES or rule.rule.startswith(PUBLIC_PREFIXES):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append(pytest.param(rule.rule, rule.endpoint, method,
+                                      id=f"{method} {rule.rule}"))
+    return found
+
+
+def make_app_for_listing():
+    from spindel import create_app
+
+    return create_app({"TESTING": True, "SECRET_KEY": "x",
+                       "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+@pytest.fixture
+def open_app(tmp_path):
+    """The app without CSRF checks, so a POST reaches the access rule and the view."""
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=False)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+class World:
+    """A project with a district, a round and a token, and the people around it."""
+
+    def __init__(self, n: int):
+        self.project = create_project(f"Projekt {n}", f"projekt-{n}",
+                                      districts=[("north", "Norr")])
+        self.project.rounds.append(Round(number=1, label="Mätning 1", state=RoundState.OPEN,
+                                         opens_on=dt.date.today()))
+        self.other = create_project(f"Annat {n}", f"annat-{n}")
+        self.member = User(email=f"member{n}@example.se", password_hash="x")
+        self.member.projects.append(self.project)
+        self.outsider = User(email=f"outsider{n}@example.se", password_hash="x")
+        self.outsider.projects.append(self.other)
+        self.admin = User(email=f"admin{n}@example.se", password_hash="x", is_admin=True)
+        db.session.add_all([self.member, self.outsider, self.admin])
+        db.session.flush()
+        db.session.commit()
+
+    def values(self, user) -> dict:
+        token = ApiToken(user_id=user.id, name="t", token_hash=f"{user.id:064d}",
+                         created_on=dt.date.today())
+        db.session.add(token)
+        db.session.commit()
+        return {"slug": self.project.slug, "number": 1, "kind": "districts",
+                "id": self.project.districts[0].id, "token_id": token.id,
+                "user_id": self.member.id, "fmt": "svg"}
+
+
+def _url(app, endpoint: str, rule: str, values: dict) -> tuple[str, bool]:
+    """The URL with sample values; second item says whether every argument was known."""
+    found = next(r for r in app.url_map.iter_rules() if r.rule == rule)
+    known = all(a in values for a in found.arguments)
+    filled = {a: values.get(a, 1 if "int:" in rule else "x") for a in found.arguments}
+    return found.build(filled, append_unknown=False)[1], known
+
+
+def _request(app, user, method: str, url: str):
+    # The test's app context outlives each request, and Flask-Login caches the user in g.
+    g.pop("_login_user", None)
+    client = app.test_client()
+    if user is not None:
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+    return client.open(url, method=method, data={})
+
+
+@pytest.mark.parametrize(("rule", "endpoint", "method"), _rules())
+def test_every_route_lets_in_only_who_may_see_it(open_app, rule, endpoint, method):
+    admin_only = endpoint in ADMIN_ENDPOINTS
+    scoped = "<slug>" in rule
+    problems = []
+    for n, role in enumerate(("anonymous", "outsider", "member", "admin")):
+        world = World(n)  # fresh data per role: a POST by one cannot spoil the next
+        user = None if role == "anonymous" else getattr(world, role)
+        url, known = _url(open_app, endpoint, rule, world.values(user or world.member))
+        reply = _request(open_app, user, method, url)
+        code, location = reply.status_code, reply.headers.get("Location", "")
+        if role == "anonymous":
+            ok = code == 401 if rule.startswith("/api/") else (
+                code == 302 and "/login" in location)
+        elif (role == "outsider" and (scoped or admin_only)) or (
+                role == "member" and admin_only):
+            ok = code == 404
+        else:
+            denied = {401, 403} | ({404} if known else set())
+            # (logging out ends, by design, at the login page)
+            ok = code < 500 and code not in denied and (
+                "/login" not in location or endpoint == "auth.logout")
+        if not ok:
+            problems.append(f"{role}: {method} {url} -> {code} {location}")
+    assert problems == []

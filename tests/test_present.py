@@ -1,0 +1,202 @@
+"""Presentation mode without a browser: who may open it, the setup form, and slide data that
+keeps small groups hidden."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from spindel import instrument as instruments
+from spindel.models import RoundState
+from tests.conftest import AuthActions
+
+
+@pytest.fixture
+def rate(add_answer):
+    def factory(round_, times=1, profession="bvc", base=5, **overrides):
+        keys = instruments.for_project(round_.project).item_keys
+        for _ in range(times):
+            add_answer(round_, profession=profession,
+                       ratings={k: overrides.get(k, base) for k in keys})
+
+    return factory
+
+
+@pytest.fixture
+def supporter_of(make_user, client):
+    def factory(project):
+        user = make_user(projects=[project])
+        AuthActions(client).login(user)
+        return user
+
+    return factory
+
+
+def slides_url(project, **args) -> str:
+    query = {"rounds": [r.number for r in project.rounds],
+             "professions": [p.key for p in project.professions],
+             "districts": [d.key for d in project.districts]}
+    query.update(args)
+    parts = []
+    for name, values in query.items():
+        for value in values if isinstance(values, list) else [values]:
+            parts.append(f"{name}={value}")
+    return f"/projects/{project.slug}/present/slides?" + "&".join(parts)
+
+
+def data_url(project, key, **args) -> str:
+    page = slides_url(project, **args)
+    path, query = page.split("?", 1)
+    return f"{path}/{key}.json?{query}"
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, make_project):
+    project = make_project()
+    for url in (f"/projects/{project.slug}/present", slides_url(project),
+                data_url(project, "spider-rounds")):
+        reply = client.get(url)
+        assert reply.status_code == 302
+        assert "/login" in reply.headers["Location"]
+
+
+def test_a_supporter_of_another_project_gets_404(client, make_project, supporter_of):
+    mine, other = make_project(), make_project()
+    supporter_of(mine)
+    assert client.get(f"/projects/{mine.slug}/present").status_code == 200
+    for url in (f"/projects/{other.slug}/present", slides_url(other),
+                data_url(other, "spider-rounds")):
+        assert client.get(url).status_code == 404
+    assert client.get("/projects/no-such-project/present").status_code == 404
+
+
+def test_setup_offers_every_round_profession_and_district_and_the_open_round(
+        client, make_project, supporter_of):
+    project = make_project(rounds=2)
+    project.rounds[0].state = RoundState.CLOSED
+    from spindel.extensions import db
+
+    db.session.commit()
+    supporter_of(project)
+    html = client.get(f"/projects/{project.slug}/present").get_data(as_text=True)
+    assert 'method="get"' in html
+    for label in ("Mätning 1", "Mätning 2", "Norr", "Söder", "Barnavårdscentral"):
+        assert label in html
+    # The open round is chosen to answer now.
+    assert '<option selected value="2">' in html or '<option value="2" selected>' in html
+
+
+def test_an_empty_choice_is_explained_at_the_field_and_keeps_the_rest(client, make_project,
+                                                                      supporter_of):
+    project = make_project(rounds=2)
+    supporter_of(project)
+    reply = client.get(slides_url(project, rounds=[], live=2))
+    assert reply.status_code == 422
+    html = reply.get_data(as_text=True)
+    assert "Välj minst en mätning." in html
+    assert 'value="north" checked' in html
+    # Nonsense never becomes a 500.
+    assert client.get(slides_url(project, rounds=["x"])).status_code == 422
+    assert client.get(slides_url(project, live="99")).status_code == 422
+    assert client.get(data_url(project, "trend", rounds=["x"])).status_code == 400
+    assert client.get(data_url(project, "no-such-slide")).status_code == 404
+    assert client.get(data_url(project, "title")).status_code == 404
+
+
+def test_slides_show_the_qr_code_of_the_round_and_every_slide(client, make_project,
+                                                             supporter_of):
+    project = make_project()
+    supporter_of(project)
+    html = client.get(slides_url(project, live=1)).get_data(as_text=True)
+    round_ = project.rounds[0]
+    assert f"/r/{round_.token}" in html and "<svg" in html
+    for key in ("title", "answer", "spider-rounds", "spider-professions", "spider-districts",
+                "dimensions", "agreement", "trend", "points"):
+        assert f'id="slide-{key}"' in html
+    assert "/assets/plotly.min.js" in html and "present.js" in html
+    assert "<script>" not in html  # CSP: no inline script
+    # Without a round to answer now, no answer slide.
+    html = client.get(slides_url(project)).get_data(as_text=True)
+    assert 'id="slide-answer"' not in html
+
+
+def traces(reply) -> list[dict]:
+    assert reply.status_code == 200
+    return reply.get_json()["figure"]["data"]
+
+
+def test_chart_data_has_figure_table_and_count(client, make_project, supporter_of, rate):
+    project = make_project(rounds=2, min_group_size=5)
+    supporter_of(project)
+    first, second = project.rounds
+    rate(first, times=6, base=4)
+    rate(second, times=7, base=6)
+    data = client.get(data_url(project, "spider-rounds")).get_json()
+    assert [t["name"][-1] for t in data["figure"]["data"]] == ["1", "2"]
+    assert data["figure"]["data"][1]["r"][0] == 6
+    assert "13 svar" in data["count"]
+    assert "<table" in data["table"] and "6,0" in data["table"] and "4,0" in data["table"]
+    assert data["figure"]["layout"]["font"]["size"] >= 18  # large type for the projector
+    english = client.get(data_url(project, "spider-rounds") + "&lang=en").get_json()
+    assert "13 responses" in english["count"] and "6.0" in english["table"]
+
+
+def test_slide_data_never_shows_a_group_under_k(client, make_project, supporter_of, rate):
+    project = make_project(rounds=3, min_group_size=5)
+    supporter_of(project)
+    first, second, third = project.rounds
+    rate(first, times=6, base=2)
+    rate(second, times=7, base=7)
+    rate(third, times=3, base=9)  # under k; and round 1, the smallest other, hides with it
+    data = client.get(data_url(project, "spider-rounds")).get_json()
+    assert [t["name"][-1] for t in data["figure"]["data"]] == ["2"]
+    assert all(value == 7 for value in data["figure"]["data"][0]["r"])
+    assert "9,0" not in data["table"] and "2,0" not in data["table"]
+    trend = client.get(data_url(project, "trend")).get_json()
+    values = {v for t in trend["figure"]["data"] for v in t["y"]}
+    assert values == {7}
+
+    # By profession within round 2: bmm has 2 answers, so it is hidden, and social services
+    # (5, the smallest other group) with it, or bmm would follow from the round's total.
+    rate(second, times=2, profession="bmm", base=1)
+    rate(second, times=5, profession="social_services", base=8)
+    professions = client.get(data_url(project, "spider-professions", live=2)).get_json()
+    names = [t["name"] for t in professions["figure"]["data"]]
+    assert len(names) == 1 and "BVC" in names[0]
+    shown = json.dumps([professions["figure"]["data"], professions["table"]], ensure_ascii=False)
+    assert "Barnmorske" not in shown and "Socialtj" not in shown
+    assert "1,0" not in professions["table"] and "8,0" not in professions["table"]
+    points = client.get(data_url(project, "points", live=2)).get_json()["html"]
+    assert "Barnmorske" not in points and "1,0" not in points
+
+
+def test_the_answer_slide_counts_the_rounds_responses(client, make_project, supporter_of,
+                                                      rate):
+    project = make_project(min_group_size=5)
+    supporter_of(project)
+    rate(project.rounds[0], times=2)
+    data = client.get(data_url(project, "answer", live=1)).get_json()
+    assert data["count"] == "2 svar hittills" and data["live"] is True
+    rate(project.rounds[0], times=1)
+    data = client.get(data_url(project, "answer", live=1)).get_json()
+    assert data["count"] == "3 svar hittills"
+    # Under k the charts have no trace yet: the count is the round's total, nothing more.
+    assert traces(client.get(data_url(project, "spider-rounds", live=1))) == []
+
+
+def test_talking_points_slide_lists_the_points(client, make_project, supporter_of, rate):
+    project = make_project()
+    supporter_of(project)
+    rate(project.rounds[0], times=5, base=7, rules=2)
+    data = client.get(data_url(project, "points", live=1)).get_json()
+    assert "Lagar och regler" in data["html"] and "2,0" in data["html"]
+
+
+def test_the_round_answered_now_is_always_on_the_spider(client, make_project, supporter_of,
+                                                       rate):
+    project = make_project(rounds=2, min_group_size=3)
+    supporter_of(project)
+    rate(project.rounds[0], times=3, base=4)
+    rate(project.rounds[1], times=3, base=8)
+    data = client.get(data_url(project, "spider-rounds", rounds=[1], live=2)).get_json()
+    assert [t["name"][-1] for t in data["figure"]["data"]] == ["1", "2"]

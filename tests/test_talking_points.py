@@ -1,0 +1,161 @@
+"""Talking points: the seminar's lowest items, largest changes, widest spread and the
+professions' differences — built from data where the answer is known by construction."""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+
+from spindel import instrument as instruments
+from spindel.services.talking_points import talking_points
+
+LABEL_SV = {"rules": "Lagar och regler", "routines": "Rutiner", "goals": "Gemensamma mål",
+            "management": "Ledningens stöd", "roles": "Ansvarsfördelning",
+            "knowledge": "Kunskap om varandra", "shared_view": "Gemensam syn"}
+
+
+@pytest.fixture
+def rate(add_answer):
+    """Add `times` answers: every item `base`, except the ones given."""
+
+    def factory(round_, times=1, profession="bvc", base=5, **overrides):
+        keys = instruments.for_project(round_.project).item_keys
+        for _ in range(times):
+            add_answer(round_, profession=profession,
+                       ratings={k: overrides.get(k, base) for k in keys})
+
+    return factory
+
+
+def kinds(points, kind):
+    return [p for p in points if p.kind == kind]
+
+
+def test_the_three_lowest_items_in_order_with_their_means(make_project, rate):
+    project = make_project()
+    round_ = project.rounds[0]
+    rate(round_, times=5, base=7, rules=2, routines=3, goals=4, roles=5)
+
+    sv = kinds(talking_points(project, 1, lang="sv"), "lowest")
+    assert [p.item for p in sv] == ["rules", "routines", "goals"]
+    assert "Lagar och regler" in sv[0].text and "2,0" in sv[0].text
+    en = kinds(talking_points(project, 1, lang="en"), "lowest")
+    assert "Laws and regulations" in en[0].text and "2.0" in en[0].text
+    assert "," not in en[1].text.split("mean")[-1]
+
+
+def test_largest_changes_since_the_previous_round_with_direction_and_size(make_project,
+                                                                         rate):
+    project = make_project(rounds=3)
+    first, second, third = project.rounds
+    rate(first, times=5, base=1)  # not the previous round of round 3: must not be used
+    rate(second, times=5, base=5)
+    rate(third, times=5, base=5, knowledge=8, management=3, roles=6)
+
+    points = kinds(talking_points(project, 3, lang="sv"), "change")
+    # knowledge +3, management −2, roles +1; every other item unchanged.
+    assert [p.item for p in points] == ["knowledge", "management", "roles"]
+    assert "ökade med 3,0" in points[0].text and "från 5,0 till 8,0" in points[0].text
+    assert "Mätning 2" in points[0].text
+    assert "minskade med 2,0" in points[1].text
+    en = kinds(talking_points(project, 3, lang="en"), "change")
+    assert "rose by 3.0" in en[0].text and "fell by 2.0" in en[1].text
+
+
+def test_the_first_round_has_no_changes(make_project, rate):
+    project = make_project()
+    rate(project.rounds[0], times=5)
+    assert kinds(talking_points(project, 1), "change") == []
+
+
+def test_widest_spread_by_standard_deviation(make_project, rate):
+    project = make_project()
+    round_ = project.rounds[0]
+    answers = {"goals": [1, 10] * 3, "rules": [3, 8] * 3, "roles": [4, 6] * 3,
+               "knowledge": [5, 5, 5, 5, 5, 6]}
+    for i in range(6):
+        rate(round_, **{k: v[i] for k, v in answers.items()})
+
+    points = kinds(talking_points(project, 1, lang="sv"), "spread")
+    assert [p.item for p in points] == ["goals", "rules", "roles"]
+    sd = f"{statistics.stdev(answers['goals']):.1f}".replace(".", ",")
+    assert f"standardavvikelse {sd}" in points[0].text
+
+
+def test_professions_differ_most_only_among_groups_that_are_shown(make_project, rate):
+    project = make_project(min_group_size=5)
+    round_ = project.rounds[0]
+    rate(round_, times=5, profession="bvc", shared_view=9)
+    rate(round_, times=5, profession="bmm", shared_view=2, knowledge=8)
+    rate(round_, times=5, profession="social_services", goals=7)
+    # Two small groups, both hidden: their extreme ratings of rules (range 5) must not count.
+    rate(round_, times=2, profession="open_preschool", rules=10)
+    rate(round_, times=3, profession="other", rules=10)
+
+    points = kinds(talking_points(project, 1, lang="sv"), "professions")
+    assert [p.item for p in points] == ["shared_view", "knowledge", "goals"]
+    assert "Barnmorskemottagning" in points[0].text or "BMM" in points[0].text
+    assert "7,0" in points[0].text
+    assert not any("Öppen förskola" in p.text for p in points)
+
+
+def test_a_round_under_k_gives_no_points(make_project, rate):
+    project = make_project(rounds=2, min_group_size=5)
+    first, second = project.rounds
+    rate(first, times=5, base=5)
+    rate(second, times=4, base=9, rules=1)  # four answers: below k
+    assert talking_points(project, 2, lang="sv") == []
+
+
+def test_a_hidden_previous_round_gives_no_changes(make_project, rate):
+    project = make_project(rounds=2, min_group_size=5)
+    first, second = project.rounds
+    rate(first, times=3, base=1)
+    rate(second, times=5, base=5)
+    points = talking_points(project, 2, lang="sv")
+    assert kinds(points, "change") == []
+    assert len(kinds(points, "lowest")) == 3
+
+
+def test_filters_narrow_the_points(make_project, rate):
+    project = make_project()
+    round_ = project.rounds[0]
+    rate(round_, times=5, profession="bvc", base=8, goals=2)
+    rate(round_, times=5, profession="bmm", base=8, roles=2)
+
+    points = talking_points(project, 1, lang="sv", professions=["bmm"])
+    assert kinds(points, "lowest")[0].item == "roles"
+    assert kinds(points, "professions") == []  # one profession has nothing to compare
+
+
+def test_unknown_round_is_an_error(make_project):
+    project = make_project()
+    with pytest.raises(ValueError):
+        talking_points(project, 7)
+
+
+def test_every_item_label_is_the_instruments(make_project, rate):
+    project = make_project()
+    rate(project.rounds[0], times=5, base=7, rules=1, routines=1, goals=1)
+    texts = [p.text for p in kinds(talking_points(project, 1), "lowest")]
+    assert [LABEL_SV[k] in t for k, t in zip(["rules", "routines", "goals"], texts,
+                                               strict=True)] == [True] * 3
+
+
+def test_the_same_points_on_sqlite_and_postgresql(any_app):
+    """Items in order: rules routines goals management roles knowledge shared_view
+    early_support user_influence."""
+    from tests.test_results import new_project, store
+
+    project = new_project(rounds=2, k=3)
+    before = [6, 2, 6, 7, 7, 7, 7, 7, 7]
+    now = [6, 7, 7, 7, 4, 5, 7, 7, 7]  # routines +5, roles −3, knowledge −2, goals +1
+    store(project, [(1, "bvc", "north", before) for _ in range(3)]
+          + [(2, "bvc", "north", now) for _ in range(3)]
+          + [(2, "bmm", "south", now) for _ in range(3)])
+    points = talking_points(project, 2, lang="en")
+    assert [p.item for p in kinds(points, "lowest")] == ["roles", "knowledge", "rules"]
+    assert [p.item for p in kinds(points, "change")] == ["routines", "roles", "knowledge"]
+    assert "rose by 5.0 (from 2.0 to 7.0)" in kinds(points, "change")[0].text
+    assert kinds(points, "professions") == []  # both professions rated alike

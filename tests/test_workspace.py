@@ -1,0 +1,258 @@
+"""A process supporter runs a project: account, project, districts, professions, rounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from spindel import instrument as instruments
+from spindel.extensions import db
+from spindel.models import ApiToken, District, Profession, Project, RoundState, RoundStatus
+from spindel.services.accounts import user_for_api_token
+from tests.conftest import PASSWORD, post_form
+
+
+def test_a_supporter_changes_her_own_password(client, auth, login_as):
+    user = login_as()
+    wrong = post_form(client, "/account/password",
+                      {"current": "not it", "new": "a new long password",
+                       "confirm": "a new long password"})
+    assert wrong.status_code == 422
+    assert "Det nuvarande lösenordet är fel" in wrong.get_data(as_text=True)
+    mismatch = post_form(client, "/account/password",
+                         {"current": PASSWORD, "new": "a new long password",
+                          "confirm": "another password!"})
+    assert mismatch.status_code == 422
+    assert post_form(client, "/account/password",
+                     {"current": PASSWORD, "new": "a new long password",
+                      "confirm": "a new long password"}).status_code == 302
+    auth.logout()
+    assert auth.login(user).status_code == 422
+    assert auth.login(user, password="a new long password").status_code == 302
+
+
+def test_api_tokens_are_shown_once_and_can_be_revoked_by_their_owner_only(client, auth,
+                                                                         login_as, make_user):
+    login_as()
+    reply = post_form(client, "/account/tokens", {"name": "R-skript"})
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 200
+    token = html.split('id="new-token">')[1].split("<")[0]
+    assert token.startswith("spd_") and user_for_api_token(token) is not None
+    assert token not in client.get("/account").get_data(as_text=True)  # shown once
+    stored = db.session.scalar(select(ApiToken))
+    assert post_form(client, "/account/tokens", {"name": ""}).status_code == 422
+
+    auth.logout()
+    login_as()  # someone else cannot revoke it
+    assert post_form(client, f"/account/tokens/{stored.id}/revoke").status_code == 404
+    assert user_for_api_token(token) is not None
+    auth.logout()
+    auth.login(stored.user)
+    assert post_form(client, f"/account/tokens/{stored.id}/revoke").status_code == 302
+    assert user_for_api_token(token) is None
+
+
+def test_dashboard_lists_only_my_projects_with_links_to_their_pages(client, login_as,
+                                                                    make_project):
+    mine, other = make_project(), make_project()
+    login_as(projects=[mine])
+    html = client.get("/workspace").get_data(as_text=True)
+    assert mine.name in html and other.name not in html
+    for page in ("results", "present", "exports"):
+        assert f"/projects/{mine.slug}/{page}" in html
+    assert client.get(f"/projects/{other.slug}").status_code == 404
+
+
+def test_creating_a_project_keeps_what_was_typed_and_explains_at_the_field(client, login_as,
+                                                                           make_project):
+    taken = make_project()
+    user = login_as()
+    reply = post_form(client, "/projects/new", {
+        "name": "Tidigt stöd", "slug": taken.slug, "description": "Vår samverkan",
+        "instrument": instruments.default_ident(), "min_group_size": "2"})
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 422
+    assert 'value="Tidigt stöd"' in html and "Vår samverkan" in html
+    assert "från 3 till 100" in html  # minimum group size at least 3
+    reply = post_form(client, "/projects/new", {
+        "name": "Tidigt stöd", "slug": "tidigt-stod", "description": "Vår samverkan",
+        "instrument": instruments.default_ident(), "min_group_size": "5"})
+    assert reply.status_code == 302
+    project = db.session.scalar(select(Project).where(Project.slug == "tidigt-stod"))
+    assert project in db.session.get(type(user), user.id).projects
+    again = post_form(client, "/projects/new", {
+        "name": "X", "slug": "tidigt-stod", "instrument": project.instrument,
+        "min_group_size": "5"})
+    assert again.status_code == 422
+    assert "Ett annat projekt använder redan" in again.get_data(as_text=True)
+
+
+def test_instrument_version_is_locked_once_an_answer_exists(client, login_as, make_project,
+                                                            add_answer):
+    project = make_project()
+    login_as(projects=[project])
+    assert '<select' in client.get(f"/projects/{project.slug}").get_data(as_text=True)
+    add_answer(project.rounds[0])
+    html = client.get(f"/projects/{project.slug}").get_data(as_text=True)
+    assert 'name="instrument"' not in html and "låst" in html
+    assert project.instrument in html
+    reply = post_form(client, f"/projects/{project.slug}", {
+        "name": "Nytt namn", "slug": project.slug, "instrument": "other@9",
+        "min_group_size": "4"})
+    assert reply.status_code == 302
+    db.session.refresh(project)
+    assert project.name == "Nytt namn" and project.min_group_size == 4
+    assert project.instrument != "other@9"
+
+
+def test_districts_are_added_renamed_reordered_deactivated_never_deleted_with_answers(
+        client, login_as, make_project, add_answer):
+    project = make_project()
+    login_as(projects=[project])
+    url = f"/projects/{project.slug}/districts"
+    assert post_form(client, url, {"name": "Spånga-Tensta"}).status_code == 302
+    bad = post_form(client, url, {"name": "", "key": "Bad Key"})
+    assert bad.status_code == 422
+    added = db.session.scalar(select(District).where(District.name == "Spånga-Tensta"))
+    assert added.key == "spanga_tensta"
+    assert post_form(client, f"{url}/{added.id}", {"name": "Spånga–Tensta"}).status_code == 302
+    assert post_form(client, f"{url}/{added.id}/move", {"direction": "up"}).status_code == 302
+    db.session.expire_all()
+    names = [d.name for d in sorted(project.districts, key=lambda d: d.position)]
+    assert names == ["Norr", "Spånga–Tensta", "Söder"]
+    north = next(d for d in project.districts if d.key == "north")
+    add_answer(project.rounds[0], district="north")
+    assert post_form(client, f"{url}/{north.id}/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(District, north.id) is not None  # has answers: kept
+    assert post_form(client, f"{url}/{north.id}/active", follow_redirects=True).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(District, north.id).active is False
+    form = client.get(f"/r/{project.rounds[0].token}").get_data(as_text=True)
+    assert "Norr" not in form and "Söder" in form
+    assert post_form(client, f"{url}/{added.id}/delete").status_code == 302
+    assert db.session.get(District, added.id) is None  # no answers: gone
+
+
+def test_professions_are_added_in_both_languages(client, login_as, make_project):
+    project = make_project()
+    login_as(projects=[project])
+    reply = post_form(client, f"/projects/{project.slug}/professions",
+                      {"name_sv": "Förskola", "name_en": "Preschool"})
+    assert reply.status_code == 302
+    added = db.session.scalar(select(Profession).where(Profession.name_sv == "Förskola"))
+    assert added.key == "preschool" and added.label("en") == "Preschool"
+
+
+def test_rounds_are_created_opened_closed_and_reopened(client, login_as, make_project):
+    project = make_project(rounds=0)
+    login_as(projects=[project])
+    base = f"/projects/{project.slug}/rounds"
+    page = client.get(f"{base}/new").get_data(as_text=True)
+    assert 'value="Mätning 1"' in page
+    bad = post_form(client, f"{base}/new", {"number": "1", "label": "Mätning 1",
+                                            "opens_on": "2026-05-10", "closes_on": "2026-05-01"})
+    assert bad.status_code == 422 and 'value="2026-05-10"' in bad.get_data(as_text=True)
+    assert post_form(client, f"{base}/new", {"number": "1", "label": "Mätning 1 – hösten"}
+                     ).status_code == 302
+    round_ = project.rounds[0]
+    assert round_.status() == RoundStatus.NOT_YET_OPEN
+    post_form(client, f"{base}/1/state", {"action": "open"})
+    db.session.refresh(round_)
+    assert round_.status() == RoundStatus.OPEN
+    post_form(client, f"{base}/1/state", {"action": "close"})
+    db.session.refresh(round_)
+    assert round_.status() == RoundStatus.CLOSED
+    round_.closes_on = dt.date.today() - dt.timedelta(days=2)
+    db.session.commit()
+    post_form(client, f"{base}/1/state", {"action": "reopen"})
+    db.session.refresh(round_)
+    assert round_.status() == RoundStatus.OPEN  # a passed closing date does not undo it
+    duplicate = post_form(client, f"{base}/new", {"number": "1", "label": "Igen"})
+    assert duplicate.status_code == 422
+
+
+def test_rounds_open_and_close_by_their_dates(make_project):
+    round_ = make_project(state=RoundState.SCHEDULED).rounds[0]
+    round_.opens_on = dt.date(2026, 3, 1)
+    round_.closes_on = dt.date(2026, 3, 14)
+    assert round_.status(dt.date(2026, 2, 28)) == RoundStatus.NOT_YET_OPEN
+    assert round_.status(dt.date(2026, 3, 1)) == RoundStatus.OPEN
+    assert round_.status(dt.date(2026, 3, 14)) == RoundStatus.OPEN
+    assert round_.status(dt.date(2026, 3, 15)) == RoundStatus.CLOSED
+
+
+def test_admin_creates_users_gives_membership_and_deactivates(client, auth, login_as,
+                                                              make_project):
+    from spindel.models import User
+
+    project = make_project()
+    login_as(admin=True)
+    short = post_form(client, "/admin/users", {"email": "eva@example.se", "password": "kort"})
+    assert short.status_code == 422 and 'value="eva@example.se"' in short.get_data(as_text=True)
+    assert post_form(client, "/admin/users", {"email": "eva@example.se",
+                                              "password": "ett långt lösenord"}
+                     ).status_code == 302
+    eva = db.session.scalar(select(User).where(User.email == "eva@example.se"))
+    assert post_form(client, f"/admin/users/{eva.id}",
+                     {"active": "y", "projects": str(project.id)}).status_code == 302
+    db.session.refresh(eva)
+    assert [p.id for p in eva.projects] == [project.id]
+    auth.logout()
+    assert auth.login(eva, password="ett långt lösenord").status_code == 302
+    assert client.get(f"/projects/{project.slug}").status_code == 200
+    assert client.get("/admin/users").status_code == 404  # not an admin
+    auth.logout()
+    login_as(admin=True)
+    assert post_form(client, f"/admin/users/{eva.id}", {}).status_code == 302  # deactivated
+    auth.logout()
+    assert auth.login(eva, password="ett långt lösenord").status_code == 422
+
+
+def test_admin_deletes_a_project_only_with_its_name_typed(client, login_as, make_project,
+                                                          add_answer):
+    from sqlalchemy import func
+
+    from spindel.models import RatingTally, Response
+
+    project = make_project()
+    add_answer(project.rounds[0])
+    login_as(admin=True)
+    page = client.get(f"/projects/{project.slug}/delete").get_data(as_text=True)
+    assert f"/projects/{project.slug}/exports" in page  # the Excel export is offered first
+    wrong = post_form(client, f"/projects/{project.slug}/delete", {"confirm_name": "fel"})
+    assert wrong.status_code == 422
+    assert db.session.get(Project, project.id) is not None
+    right = post_form(client, f"/projects/{project.slug}/delete",
+                      {"confirm_name": project.name})
+    assert right.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Project)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    assert db.session.scalar(select(func.count()).select_from(RatingTally)) == 0
+
+
+def test_demo_prints_an_admin_login_that_works(app, runner, client, auth, tmp_path):
+    import types
+
+    app.config["SPINDEL_DEMO_PASSWORD_FILE"] = tmp_path / "demo_password"
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "demo@spindel.local" in result.output
+    password = (tmp_path / "demo_password").read_text().strip()
+    assert password in result.output
+    again = runner.invoke(args=["demo"])
+    assert password in again.output  # the same login every time
+    user = types.SimpleNamespace(email="demo@spindel.local")
+    assert auth.login(user, password=password).status_code == 302
+    assert "Demo" in client.get("/workspace").get_data(as_text=True)
+
+
+def test_a_project_cannot_take_the_reserved_short_name_new(client, login_as):
+    login_as()
+    reply = post_form(client, "/projects/new", {
+        "name": "Ny", "slug": "new", "instrument": instruments.default_ident(),
+        "min_group_size": "5"})
+    assert reply.status_code == 422
