@@ -14,8 +14,8 @@ def log_in(page, base: str, user) -> None:
     page.goto(f"{base}/login")
     page.locator("input[name=email]").fill(user.email)
     page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").last.click()
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])

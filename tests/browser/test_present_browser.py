@@ -173,7 +173,8 @@ def test_setup_errors_pass_axe_and_setup_and_slides_fit_a_phone(live_server, new
     page.goto(f"{live_server.url}/projects/{project.slug}/present")
     for box in page.locator("input[name=rounds]").all():
         box.uncheck()
-    page.locator("form.present-setup button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("form.present-setup button[type=submit]").click()
     assert page.locator(".error-summary").is_visible()
     assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -102,8 +102,8 @@ def test_every_respondent_page_passes_axe(live_server, new_page, make_project, c
         checked[name] = axe_violations(page)
 
     check("form", f"{base}/r/{open_round.token}")
-    page.get_by_role("button").last.click()  # send an empty form: errors everywhere
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button").last.click()  # send an empty form: errors everywhere
     assert page.locator(".error-summary").count() == 1
     check("form with errors")
     page.get_by_label(instruments.for_project(open_round.project).scale.cannot_judge_label

@@ -29,8 +29,8 @@ def supporter_page(live_server, new_page, make_user):
         page.goto(f"{live_server.url}/login")
         page.fill("input[name=email]", user.email)
         page.fill("input[name=password]", PASSWORD)
-        page.locator("form:has(input[name=password]) button[type=submit]").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():  # wait for the login's redirect, not the old page
+            page.locator("form:has(input[name=password]) button[type=submit]").click()
         page.errors = errors
         return page
 
@@ -77,8 +77,8 @@ def test_results_page_at_360_px(supporter_page, live_server):
                            ".length >= 5")
     # Filter by tapping: only round 2.
     page.get_by_role("checkbox", name="Mätning 2 – våren 2018").check()
-    page.get_by_role("button", name="Visa resultat").tap()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Visa resultat").tap()
     charts_drawn(page)
     names = page.evaluate(
         "document.querySelector('#chart-spider-rounds .chart').data.map(t => t.name)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from spindel import instrument as instruments
@@ -44,14 +45,16 @@ def test_a_supporter_sets_up_a_round_and_watches_an_answer_arrive(live_server, n
     page.wait_for_url("**/projects/tidigt-stod")
     for name in ("Rinkeby-Kista", "Bromma"):
         page.get_by_label("Stadsdelsområdets namn").fill(name)
-        page.get_by_role("button", name="Lägg till stadsdelsområde").click()
-    assert page.get_by_role("cell", name="Bromma", exact=True).is_visible()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Lägg till stadsdelsområde").click()
+    expect(page.get_by_role("cell", name="Bromma", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="Ny mätning").click()
     page.get_by_label("Benämning").fill("Mätning 1 – hösten 2026")
     page.get_by_role("button", name="Skapa mätning").click()
-    page.get_by_role("button", name="Öppna nu").click()
-    assert page.locator(".status-open").first.is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Öppna nu").click()
+    expect(page.locator(".status-open").first).to_be_visible()
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Ladda ner QR-kod (PNG)").click()
@@ -101,7 +104,8 @@ def test_an_import_with_errors_stores_nothing_then_a_correct_one_does(live_serve
     log_in(page, live_server.url, supporter)
     page.goto(f"{live_server.url}/projects/{project.slug}/import")
     page.locator("input[type=file]").set_input_files(str(bad))
-    page.get_by_role("button", name="Kontrollera och importera").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Kontrollera och importera").click()
     problems = page.locator(".problems li").all_inner_texts()
     # Nine values out of range on line 2, then on line 3 the round and the district.
     assert len(problems) == len(keys) + 2
