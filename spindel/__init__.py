@@ -9,7 +9,7 @@ from flask import Flask
 from . import access, cli, errors, i18n, instrument, security
 from .api.routes import bp as api_bp
 from .auth.routes import bp as auth_bp
-from .config import from_environment
+from .config import engine_options, from_environment
 from .exports.routes import bp as exports_bp
 from .extensions import csrf, db, init_limiter, migrate
 from .main.routes import bp as main_bp
@@ -30,6 +30,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(from_environment(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
+                          engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)

@@ -61,5 +61,10 @@ def from_environment(instance_path: Path) -> dict:
         # The day rounds open and close and answers are dated by (see dates.local_today).
         "SPINDEL_TIMEZONE": env("SPINDEL_TIMEZONE") or "Europe/Stockholm",
         "BABEL_DEFAULT_TIMEZONE": env("SPINDEL_TIMEZONE") or "Europe/Stockholm",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
+
+
+def engine_options(database_url: str) -> dict:
+    """A server database can restart under us: test each pooled connection before use. An
+    SQLite file cannot go away, so that would only be one more statement per request."""
+    return {"pool_pre_ping": not database_url.startswith("sqlite")}

@@ -45,6 +45,10 @@ class Project(db.Model):
     min_group_size: Mapped[int] = mapped_column(SmallInteger, default=5)
     # Secret link to the results until supporter accounts protect them.
     results_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    # Raised with every change to what the answer form shows or checks (the project, its
+    # districts, professions, rounds and codes), so each app process can keep that setup in
+    # memory and still see another process's edit on the next answer (services/round_setup).
+    setup_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     districts: Mapped[list[District]] = relationship(
         back_populates="project", order_by="District.position", cascade="all, delete-orphan"
@@ -112,7 +116,25 @@ class RoundStatus:
     CLOSED = "closed"
 
 
-class Round(db.Model):
+class Schedule:
+    """The status rule over `state`, `opens_on` and `closes_on`; shared by the Round model and
+    the cached services.round_setup.RoundSetup."""
+
+    def status(self, today: dt.date | None = None) -> str:
+        """The one rule for whether a round takes answers today."""
+        today = today or local_today()
+        if self.state == RoundState.CLOSED:
+            return RoundStatus.CLOSED
+        if self.closes_on is not None and today > self.closes_on:
+            return RoundStatus.CLOSED
+        if self.state == RoundState.OPEN:
+            return RoundStatus.OPEN
+        if self.opens_on is not None and today >= self.opens_on:
+            return RoundStatus.OPEN
+        return RoundStatus.NOT_YET_OPEN
+
+
+class Round(Schedule, db.Model):
     """A measurement round: the same people rate again, e.g. 'Mätning 3 – hösten 2019'."""
 
     __table_args__ = (UniqueConstraint("project_id", "number"),)
@@ -127,19 +149,6 @@ class Round(db.Model):
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
 
     project: Mapped[Project] = relationship(back_populates="rounds")
-
-    def status(self, today: dt.date | None = None) -> str:
-        """The one rule for whether a round takes answers today."""
-        today = today or local_today()
-        if self.state == RoundState.CLOSED:
-            return RoundStatus.CLOSED
-        if self.closes_on is not None and today > self.closes_on:
-            return RoundStatus.CLOSED
-        if self.state == RoundState.OPEN:
-            return RoundStatus.OPEN
-        if self.opens_on is not None and today >= self.opens_on:
-            return RoundStatus.OPEN
-        return RoundStatus.NOT_YET_OPEN
 
     def __repr__(self) -> str:
         return f"<Round {self.project_id}/{self.number}>"

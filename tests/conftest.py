@@ -19,6 +19,7 @@ from spindel.extensions import db
 from spindel.models import Round, RoundState
 from spindel.services.projects import create_project
 from spindel.services.responses import Answer, store_answer
+from spindel.services.round_setup import RoundSetup
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("SPINDEL_TEST_POSTGRES_URL")
@@ -128,7 +129,8 @@ def add_answer(app):
             ratings = dict.fromkeys(instrument.item_keys, value)
         if district is not None and not round_.project.districts:
             district = None
-        response, _ = store_answer(round_, instrument, Answer(profession, district, ratings),
+        response, _ = store_answer(RoundSetup.of(round_), instrument,
+                                   Answer(profession, district, ratings),
                                    today=today, check_open=False)
         db.session.commit()
         return response

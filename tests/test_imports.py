@@ -162,6 +162,7 @@ def test_imported_answers_count_exactly_like_the_same_answers_sent_by_the_form(a
     from spindel.services.imports import import_table
     from spindel.services.projects import create_project
     from spindel.services.responses import Answer, store_answer
+    from spindel.services.round_setup import RoundSetup
 
     project = create_project("P", "p", districts=[("north", "Norr"), ("south", "Söder")])
     for number in (1, 2):
@@ -183,8 +184,9 @@ def test_imported_answers_count_exactly_like_the_same_answers_sent_by_the_form(a
                                for k in instrument.item_keys]]))
     result = import_table(table, project)
     assert result.ok and result.stored == 60
+    setup = RoundSetup.of(project.rounds[1])
     for answer in answers:
-        store_answer(project.rounds[1], instrument, answer, check_open=False)
+        store_answer(setup, instrument, answer, check_open=False)
     db.session.commit()
     by_round = {1: set(), 2: set()}
     number = {r.id: r.number for r in project.rounds}

@@ -19,6 +19,7 @@ from spindel.services.anonymity import min_group_size, suppressed_keys
 from spindel.services.projects import create_project
 from spindel.services.responses import Answer, store_answer
 from spindel.services.results import group_statistics, item_stats, results_payload
+from spindel.services.round_setup import RoundSetup
 
 PROFESSIONS = [("bvc", "BVC", "CHC"), ("bmm", "BMM", "MC"), ("other", "Annan", "Other")]
 DISTRICTS = [("north", "Norr"), ("south", "Söder")]
@@ -40,7 +41,7 @@ def store(project, rows):
     instrument = instruments.for_project(project)
     by_number = {r.number: r for r in project.rounds}
     for number, profession, district, values in rows:
-        store_answer(by_number[number], instrument,
+        store_answer(RoundSetup.of(by_number[number]), instrument,
                      Answer(profession, district, dict(zip(instrument.item_keys, values,
                                                            strict=True))),
                      today=dt.date(2020, 1, 2), check_open=False)

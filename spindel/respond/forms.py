@@ -11,8 +11,8 @@ from wtforms import HiddenField, RadioField
 from wtforms.validators import AnyOf, InputRequired, Length, Regexp
 
 from ..instrument import Instrument
-from ..models import Project
 from ..services.responses import CANNOT_JUDGE, Answer
+from ..services.round_setup import RoundSetup
 
 ITEM_PREFIX = "item_"
 
@@ -39,36 +39,36 @@ class _AnswerFormBase(FlaskForm):
         return Answer(profession=self.profession.data, district=district, ratings=ratings)
 
 
-def answer_form(project: Project, instrument: Instrument, lang: str, *,
+def answer_form(setup: RoundSetup, instrument: Instrument, lang: str, *,
                 district: str | None = None, **kwargs) -> _AnswerFormBase:
-    """An answer form class for this project and language, instantiated. With `district`
+    """An answer form for this round's setup and language, instantiated. With `district`
     (a per-district link) the district is preset and not asked."""
-    professions = tuple((p.key, p.label(lang)) for p in project.professions if p.active)
-    districts = () if district else tuple((d.key, d.label(lang)) for d in project.districts
-                                          if d.active)
-    form = _form_class(instrument, lang, professions, districts, district)(**kwargs)
+    form = _form_class(setup, instrument, lang, district)(**kwargs)
     if not form.submission_key.data:
         form.submission_key.data = secrets.token_urlsafe(18)
     return form
 
 
-# Building the class is a third of an answer's time; the same project, language and choices
-# give the same class. The key holds the choices themselves, so an edit is never served stale.
+# Building the class is a third of an answer's time; the same setup (one object per setup
+# version), instrument and language give the same class, so an edit is never served stale.
 @functools.lru_cache(maxsize=256)
-def _form_class(instrument: Instrument, lang: str, professions: tuple, districts: tuple,
+def _form_class(setup: RoundSetup, instrument: Instrument, lang: str,
                 district: str | None) -> type[_AnswerFormBase]:
+    professions = [(p.key, p.label(lang)) for p in setup.professions if p.active]
+    districts = [] if district else [(d.key, d.label(lang)) for d in setup.districts
+                                     if d.active]
     scale = instrument.scale
     values = [str(v) for v in scale.values] + ([CANNOT_JUDGE] if scale.cannot_judge else [])
     attrs: dict = {"instrument": instrument, "has_district": bool(districts),
                    "preset_district": district}
 
     attrs["profession"] = RadioField(
-        _l("Your profession"), choices=list(professions), validate_choice=False,
+        _l("Your profession"), choices=professions, validate_choice=False,
         validators=[InputRequired(_l("Choose your profession.")),
                     AnyOf([k for k, _ in professions], _l("Choose one of the professions."))])
     if districts:
         attrs["district"] = RadioField(
-            _l("Your district"), choices=list(districts), validate_choice=False,
+            _l("Your district"), choices=districts, validate_choice=False,
             validators=[InputRequired(_l("Choose your district.")),
                         AnyOf([k for k, _ in districts], _l("Choose one of the districts."))])
     missing = _l("Choose a value from %(min)s to %(max)s, or “cannot judge”.",

@@ -8,13 +8,13 @@ from sqlalchemy import select
 from werkzeug.exceptions import UnsupportedMediaType
 
 from .. import instrument as instruments
-from ..extensions import csrf, db
+from ..extensions import csrf, db, one_writer
 from ..i18n import current_lang
-from ..models import AccessCode, District, Response, Round, RoundStatus
+from ..models import AccessCode, Response, RoundStatus
 from ..security import body_limit
-from ..services.codes import code_by_text, round_uses_codes, use_code
-from ..services.projects import round_by_token
+from ..services.codes import code_by_text, use_code
 from ..services.responses import RoundNotOpen, store_answer
+from ..services.round_setup import Choice, RoundSetup, round_setup, round_setup_by_id
 from .forms import answer_form
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
@@ -52,20 +52,20 @@ def _unavailable(round_, status: str):
     return _render("respond/unavailable.html", round_, status=status), code
 
 
-def _render(template: str, round_: Round, **context) -> str:
+def _render(template: str, round_: RoundSetup, **context) -> str:
     """A respondent's page, headed with the instrument's name like the form itself."""
     return render_template(template, round=round_, project=round_.project,
                            instrument=instruments.for_project(round_.project), **context)
 
 
-def _round_or_404(token: str):
-    round_ = round_by_token(token)
+def _round_or_404(token: str) -> RoundSetup:
+    round_ = round_setup(token)
     if round_ is None:
         abort(404)
     return round_
 
 
-def _answer(round_: Round, thanks_url: str, district: District | None = None,
+def _answer(round_: RoundSetup, thanks_url: str, district: Choice | None = None,
             access_code: AccessCode | None = None):
     """Show the form and store a valid answer: the one flow behind the round's link, a
     per-district link and a personal (single-use) link."""
@@ -74,30 +74,36 @@ def _answer(round_: Round, thanks_url: str, district: District | None = None,
     status = round_.status()
     if status != RoundStatus.OPEN:
         return _unavailable(round_, status)
-    if access_code is None and round_uses_codes(round_):
+    if access_code is None and round_.uses_codes:
         # Personal links mean one answer per person; the shared link would undo that.
         return _unavailable(round_, "personal_links_only")
 
-    form = answer_form(project, instrument, current_lang(),
+    form = answer_form(round_, instrument, current_lang(),
                        district=district.key if district else None)
     if form.validate_on_submit():
-        if access_code is not None and not use_code(access_code):
-            db.session.rollback()
-            if _already_stored(form.submission_key.data):  # a double click: same answer
-                return redirect(thanks_url, code=303)
-            return _unavailable(round_, "code_used")
-        try:
-            # Same transaction as marking the code used; the response gets no link to it.
-            store_answer(round_, instrument, form.answer(),
-                         submission_key=form.submission_key.data)
-        except RoundNotOpen as exc:  # closed between loading and sending the form
-            db.session.rollback()
-            return _unavailable(round_, exc.status)
-        db.session.commit()
-        return redirect(thanks_url, code=303)
+        with one_writer():
+            problem = _store(round_, instrument, form, access_code)
+        if problem == "code_used" and _already_stored(form.submission_key.data):
+            problem = None  # a double click with a personal link: the answer is in
+        return _unavailable(round_, problem) if problem else redirect(thanks_url, code=303)
     code = 422 if form.is_submitted() else 200
     return render_template("respond/form.html", form=form, round=round_, project=project,
                            instrument=instrument, district=district), code
+
+
+def _store(round_: RoundSetup, instrument, form, access_code: AccessCode | None) -> str | None:
+    """Store a validated answer and commit; or roll back and say why the round refused it."""
+    if access_code is not None and not use_code(access_code):
+        db.session.rollback()
+        return "code_used"
+    try:
+        # Same transaction as marking the code used; the response gets no link to it.
+        store_answer(round_, instrument, form.answer(), submission_key=form.submission_key.data)
+    except RoundNotOpen as exc:  # closed between loading and sending the form
+        db.session.rollback()
+        return exc.status
+    db.session.commit()
+    return None
 
 
 def _already_stored(submission_key: str | None) -> bool:
@@ -116,9 +122,8 @@ def answer(token: str):
 def answer_in_district(token: str, district_key: str):
     """A per-district link: the district is preset and not asked."""
     round_ = _round_or_404(token)
-    district = next((d for d in round_.project.districts
-                     if d.key == district_key and d.active), None)
-    if district is None:
+    district = round_.district(district_key)
+    if district is None or not district.active:
         abort(404)
     return _answer(round_, url_for("respond.thanks", token=token), district=district)
 
@@ -130,7 +135,7 @@ def answer_with_code(code: str):
     access_code = code_by_text(code)
     if access_code is None:
         abort(404)
-    round_ = db.session.get(Round, access_code.round_id)
+    round_ = round_setup_by_id(access_code.round_id)
     if access_code.used and request.method == "GET":
         return _unavailable(round_, "code_used")
     return _answer(round_, url_for("respond.code_thanks", code=code), access_code=access_code)
@@ -141,7 +146,7 @@ def code_thanks(code: str):
     access_code = code_by_text(code)
     if access_code is None:
         abort(404)
-    round_ = db.session.get(Round, access_code.round_id)
+    round_ = round_setup_by_id(access_code.round_id)
     return _render("respond/thanks.html", round_)
 
 

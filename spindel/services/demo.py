@@ -21,6 +21,7 @@ from ..models import Project, Round, RoundState
 from .accounts import create_user, set_password, user_by_email
 from .projects import create_project
 from .responses import Answer, store_answer
+from .round_setup import RoundSetup
 
 DEMO_SLUG = "demo"
 DISTRICTS = [
@@ -73,6 +74,7 @@ def create_demo(seed: int = 2017, today: dt.date | None = None) -> Project:
         db.session.flush()
         if opened is None:
             continue
+        setup = RoundSetup.of(round_)
         for _ in range(rng.randint(40, 60)):
             profession = rng.choice(PROFESSIONS)
             district = rng.choice(DISTRICTS)[0]
@@ -85,7 +87,7 @@ def create_demo(seed: int = 2017, today: dt.date | None = None) -> Project:
                         + PROFESSION_BIAS[profession] + district_bias[district])
                 value = round(rng.gauss(mean, 1.6))
                 ratings[item] = min(instrument.scale.max, max(instrument.scale.min, value))
-            store_answer(round_, instrument, Answer(profession, district, ratings),
+            store_answer(setup, instrument, Answer(profession, district, ratings),
                          today=opened + dt.timedelta(days=rng.randint(0, 20)), check_open=False)
     return project
 

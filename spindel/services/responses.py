@@ -12,7 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..dates import local_today
 from ..extensions import db
 from ..instrument import Instrument
-from ..models import District, Rating, RatingTally, Response, Round, RoundStatus
+from ..models import Rating, RatingTally, Response, RoundStatus
+from .round_setup import Choice, RoundSetup
 
 CANNOT_JUDGE = "x"  # the form value for "cannot judge"; stored as NULL, never as a number
 
@@ -43,7 +44,7 @@ def parse_rating(raw: str, instrument: Instrument) -> int | None:
     return value
 
 
-def store_answer(round_: Round, instrument: Instrument, answer: Answer, *,
+def store_answer(setup: RoundSetup, instrument: Instrument, answer: Answer, *,
                  submission_key: str | None = None, today: dt.date | None = None,
                  check_open: bool = True) -> tuple[Response, bool]:
     """Add one response with its ratings; return (response, created). A new response is
@@ -54,19 +55,18 @@ def store_answer(round_: Round, instrument: Instrument, answer: Answer, *,
     which case nothing is added. The caller commits.
     """
     today = today or local_today()
-    if check_open and (status := round_.status(today)) != RoundStatus.OPEN:
+    if check_open and (status := setup.status(today)) != RoundStatus.OPEN:
         raise RoundNotOpen(status)
 
-    project = round_.project
-    profession = next((p for p in project.professions if p.key == answer.profession), None)
+    profession = setup.profession(answer.profession)
     if profession is None:
         raise ValueError(f"unknown profession '{answer.profession}'")
-    district: District | None = None
+    district: Choice | None = None
     if answer.district is not None:
-        district = next((d for d in project.districts if d.key == answer.district), None)
+        district = setup.district(answer.district)
         if district is None:
             raise ValueError(f"unknown district '{answer.district}'")
-    elif project.districts:
+    elif setup.districts:
         raise ValueError("a district is required")
     if set(answer.ratings) != set(instrument.item_keys):
         raise ValueError("every item needs a rating or 'cannot judge'")
@@ -78,7 +78,7 @@ def store_answer(round_: Round, instrument: Instrument, answer: Answer, *,
     # and this path is four statements — the response (ON CONFLICT DO NOTHING settles a double
     # click racing itself without a savepoint), its ratings and the tally upsert, both as one
     # multi-row statement.
-    values = {"round_id": round_.id, "profession_id": profession.id,
+    values = {"round_id": setup.id, "profession_id": profession.id,
               "district_id": district.id if district else None, "submitted_on": today,
               "submission_key": submission_key}
     insert_response = _insert_response(_dialect(), deduplicate=submission_key is not None)
