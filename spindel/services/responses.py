@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..dates import local_today
@@ -75,9 +75,9 @@ def store_answer(setup: RoundSetup, instrument: Instrument, answer: Answer, *,
             raise ValueError(f"rating {value} for '{key}' is outside the scale")
 
     # Core statements, not the ORM unit of work: a seminar sends hundreds of these a minute,
-    # and this path is four statements — the response (ON CONFLICT DO NOTHING settles a double
-    # click racing itself without a savepoint), its ratings and the tally upsert, both as one
-    # multi-row statement.
+    # and this path is three statements, each built once — the response (ON CONFLICT DO
+    # NOTHING settles a double click racing itself without a savepoint), its ratings and the
+    # tally upsert, both as one multi-row statement.
     values = {"round_id": setup.id, "profession_id": profession.id,
               "district_id": district.id if district else None, "submitted_on": today,
               "submission_key": submission_key}
@@ -85,9 +85,9 @@ def store_answer(setup: RoundSetup, instrument: Instrument, answer: Answer, *,
     response_id = db.session.execute(insert_response, values).scalar()
     if response_id is None:  # the same submission key was stored first: that answer counts
         return _by_submission_key(submission_key), False
-    ratings = [{"response_id": response_id, "item_key": key, "value": value}
-               for key, value in answer.ratings.items()]
-    db.session.execute(insert(Rating.__table__), ratings)
+    ratings = sorted(answer.ratings.items())
+    db.session.execute(_insert_ratings(len(ratings)),
+                       {"response_id": response_id, **_numbered(ratings)})
     _add_to_tallies(values, answer.ratings)
     # Not loaded back (one query less per answer): a detached Response with the stored values.
     return Response(id=response_id, **values), True
@@ -100,6 +100,25 @@ def _insert_response(dialect: str, deduplicate: bool):
     if deduplicate:
         statement = statement.on_conflict_do_nothing(index_elements=["submission_key"])
     return statement.returning(Response.__table__.c.id)
+
+
+# The two multi-row statements below are written out once per number of items, as text:
+# SQLAlchemy compiles a multi-row insert anew on every call, which cost more than the rest of
+# storing an answer. The SQL is the same on SQLite and PostgreSQL.
+@functools.cache
+def _insert_ratings(count: int):
+    """One INSERT for all of an answer's ratings: one round trip instead of one per item."""
+    rows = ", ".join(f"(:response_id, :item_{n}, :value_{n})" for n in range(count))
+    return text(f"INSERT INTO {Rating.__tablename__} (response_id, item_key, value) "
+                f"VALUES {rows}")
+
+
+def _numbered(ratings: list[tuple[str, int | None]]) -> dict:
+    params = {}
+    for n, (key, value) in enumerate(ratings):
+        params[f"item_{n}"] = key
+        params[f"value_{n}"] = value
+    return params
 
 
 def _by_submission_key(key: str) -> Response | None:
@@ -116,30 +135,26 @@ NO_DISTRICT = 0  # RatingTally.district_id for a project without districts
 CANNOT_JUDGE_VALUE = 0  # RatingTally.value for "cannot judge"
 
 
-def count_in_tallies(response: Response) -> None:
-    """Add one (ORM) response to the tallies."""
-    _add_to_tallies({"round_id": response.round_id, "profession_id": response.profession_id,
-                     "district_id": response.district_id},
-                    {r.item_key: r.value for r in response.ratings})
-
-
 def _add_to_tallies(response: dict, ratings: dict[str, int | None]) -> None:
     """One upsert for all items of one response, safe under concurrency: rows in one lock
     order (sorted by item) so two answers never deadlock on the tally rows."""
-    rows = [{"round_id": response["round_id"], "profession_id": response["profession_id"],
-             "district_id": response["district_id"] or NO_DISTRICT, "item_key": key,
-             "value": CANNOT_JUDGE_VALUE if value is None else value, "count": 1}
-            for key, value in sorted(ratings.items())]
-    db.session.execute(_tally_upsert(_dialect()), rows)
+    counted = [(key, CANNOT_JUDGE_VALUE if value is None else value)
+               for key, value in sorted(ratings.items())]
+    db.session.execute(_tally_upsert(len(counted)), {
+        "round_id": response["round_id"], "profession_id": response["profession_id"],
+        "district_id": response["district_id"] or NO_DISTRICT, **_numbered(counted)})
 
 
 @functools.cache
-def _tally_upsert(dialect: str):
-    table = RatingTally.__table__
-    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    return upsert.on_conflict_do_update(
-        index_elements=["round_id", "profession_id", "district_id", "item_key", "value"],
-        set_={"count": table.c.count + upsert.excluded.count})
+def _tally_upsert(count: int):
+    """One upsert per answer; rows sorted by item, so two answers take the row locks in the
+    same order and never deadlock."""
+    table = RatingTally.__tablename__
+    rows = ", ".join(f"(:round_id, :profession_id, :district_id, :item_{n}, :value_{n}, 1)"
+                     for n in range(count))
+    return text(f"INSERT INTO {table} (round_id, profession_id, district_id, item_key, value, "
+                f"count) VALUES {rows} ON CONFLICT (round_id, profession_id, district_id, "
+                f"item_key, value) DO UPDATE SET count = {table}.count + excluded.count")
 
 
 def recount_tallies(round_ids: list[int]) -> None:
