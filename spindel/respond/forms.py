@@ -7,6 +7,7 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import HiddenField, RadioField
 from wtforms.validators import AnyOf, InputRequired, Length, Regexp
 
@@ -15,6 +16,47 @@ from ..services.responses import CANNOT_JUDGE, Answer
 from ..services.round_setup import RoundSetup
 
 ITEM_PREFIX = "item_"
+
+
+class ScaleWidget:
+    """An item's radios: the scale's numbers (the end labels also for screen readers) and
+    "cannot judge".
+
+    99 radios on one page: implicit labels, an id only on the first (error links point to it)
+    and no whitespace inside keep the form light on a phone. Every form load shows every item
+    unanswered, so that HTML is made once per field and kept: it is most of the page.
+    """
+
+    def __init__(self, scale, lang: str):
+        self.scale, self.lang = scale, lang
+        self._unanswered: dict[tuple[str, str], Markup] = {}
+
+    def __call__(self, field, **kwargs) -> Markup:
+        if field.data is None:
+            key = (field.name, field.id)
+            if key not in self._unanswered:
+                self._unanswered[key] = self._render(field, None)
+            return self._unanswered[key]
+        return self._render(field, field.data)
+
+    def _render(self, field, checked: str | None) -> Markup:
+        scale, lang = self.scale, self.lang
+        text = {str(scale.min): f"<span>{scale.min}<span class=\"visually-hidden\"> – "
+                                f"{escape(scale.min_label.get(lang))}</span></span>",
+                str(scale.max): f"<span>{scale.max}<span class=\"visually-hidden\"> – "
+                                f"{escape(scale.max_label.get(lang))}</span></span>",
+                CANNOT_JUDGE: f"<span>{escape(scale.cannot_judge_label.get(lang))}</span>"}
+        name, first_id = escape(field.name), escape(f"{field.id}-0")
+        radios = []
+        for n, (value, _label) in enumerate(field.choices):
+            css = "choice cannot-judge" if value == CANNOT_JUDGE else "choice"
+            attributes = f' id="{first_id}"' if n == 0 else ""
+            if value == checked:
+                attributes += " checked"
+            radios.append(f'\n<label class="{css}"><input type="radio" name="{name}" '
+                          f'value="{escape(value)}"{attributes}> '
+                          f"{text.get(value, escape(value))}</label>")
+        return Markup("".join(radios))
 
 
 class _AnswerFormBase(FlaskForm):
@@ -73,9 +115,10 @@ def _form_class(setup: RoundSetup, instrument: Instrument, lang: str,
                         AnyOf([k for k, _ in districts], _l("Choose one of the districts."))])
     missing = _l("Choose a value from %(min)s to %(max)s, or “cannot judge”.",
                  min=scale.min, max=scale.max)
+    scale_widget = ScaleWidget(scale, lang)
     for item in instrument.items:
         attrs[ITEM_PREFIX + item.key] = RadioField(
-            item.text.get(lang),
+            item.text.get(lang), widget=scale_widget,
             choices=[(v, v) for v in values], validate_choice=False,
             validators=[InputRequired(missing), AnyOf(values, missing)])
     return type("AnswerForm", (_AnswerFormBase,), attrs)
