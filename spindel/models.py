@@ -43,8 +43,6 @@ class Project(db.Model):
     # "key@version" of an instrument file; fixed once the project has answers.
     instrument: Mapped[str] = mapped_column(String(100))
     min_group_size: Mapped[int] = mapped_column(SmallInteger, default=5)
-    # Secret link to the results until supporter accounts protect them.
-    results_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     # Raised with every change to what the answer form shows or checks (the project, its
     # districts, professions, rounds and codes), so each app process can keep that setup in
     # memory and still see another process's edit on the next answer (services/round_setup).

@@ -9,7 +9,6 @@ so a hidden group is simply not there. Speaker notes carry the response counts.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Callable, Sequence
 
@@ -20,6 +19,7 @@ from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.util import Inches, Pt
 
+from ..dates import local_today
 from ..models import Project, RoundStatus
 from .links import qr_png, respondent_url
 from .results import results_payload
@@ -163,7 +163,7 @@ def _build(project, lang, number, rounds, professions, districts, talking_points
         _("Results from Spindeln"),
         _("Rounds: %(rounds)s", rounds=", ".join(g["label"] for g in by_round["groups"])),
         _filters_line(project, professions, districts, lang),
-        dt.date.today().isoformat(),
+        local_today().isoformat(),
     ], size=26)
 
     # Answer now: the round open for answers if there is one, else the chosen round

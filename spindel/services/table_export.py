@@ -9,7 +9,6 @@ many groups are hidden and why.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections import Counter
 
@@ -21,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from .. import instrument as instruments
+from ..dates import local_today
 from ..extensions import db
 from ..models import District, Profession, Project, Rating, Response, Round
 from .anonymity import min_group_size
@@ -90,7 +90,7 @@ def aggregates_xlsx(project: Project, *, lang: str = "sv", rounds: list[int] | N
         k = min_group_size(project)
         about.append([project.name])
         about["A1"].font = Font(bold=True, size=14)
-        for line in (_("Results from Spindeln, exported %(date)s.", date=dt.date.today()),
+        for line in (_("Results from Spindeln, exported %(date)s.", date=local_today()),
                      _("Groups with fewer than %(k)s responses are hidden.", k=k),
                      _("The same numbers as the API: mean, median and quartiles of the "
                        "answers that gave a number; “cannot judge” is counted apart."),

@@ -43,9 +43,10 @@ def secret(app, make_project, make_user, add_answer):
     outsider_token = create_api_token(outsider, "bertils nyckel")
     db.session.commit()
     markers = [SECRET_NAME, SECRET_DISTRICT, SECRET_MEAN, SECRET_DESCRIPTION, SECRET_EMAIL,
-               project.results_token, member_token, "agdas nyckel",
+               member_token, "agdas nyckel",
                *(r.token for r in project.rounds)]
-    return {"project": project, "member": member, "outsider": outsider,
+    return {"project": project, "member": member, "member_token": member_token,
+            "outsider": outsider,
             "outsider_token": outsider_token, "markers": markers,
             "token_id": db.session.scalar(select(ApiToken.id).where(
                 ApiToken.user_id == member.id))}
@@ -55,7 +56,7 @@ def argument_values(rule, secret) -> list[dict]:
     """Values for a rule's arguments that point at the secret project where they can."""
     project = secret["project"]
     known = {"slug": [project.slug], "project": [project.slug],
-             "token": [project.rounds[0].token, project.results_token],
+             "token": [project.rounds[0].token],
              "number": [1], "round": [1], "round_number": [1],
              "user_id": [secret["member"].id], "id": [secret["member"].id],
              "token_id": [secret["token_id"]], "filename": ["spindel.css"],
@@ -188,7 +189,7 @@ def test_cookies_are_secure_httponly_and_samesite_over_https(tmp_path):
 
 def test_control_the_projects_own_member_does_see_the_markers(app, client, secret):
     """The check above can fail: the same requests as the project's member find its data."""
-    headers = {"Authorization": f"Bearer {secret['markers'][6]}"}
+    headers = {"Authorization": f"Bearer {secret['member_token']}"}
     found = set()
     for rule, method, path in requests_for_every_route(app, secret):
         if method == "GET" and not rule.endpoint.startswith(PUBLIC_BY_LINK):
