@@ -136,7 +136,11 @@ def _current(statement, key) -> RoundSetup | None:
 
 
 class _Cache(OrderedDict):
-    lock: threading.Lock
+    """Round id -> RoundSetup, oldest first; reads need no lock, changes take it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock = threading.Lock()
 
 
 def _cache() -> _Cache:
@@ -144,7 +148,6 @@ def _cache() -> _Cache:
     cache = current_app.extensions.get("spindel_round_setups")
     if cache is None:
         cache = current_app.extensions.setdefault("spindel_round_setups", _Cache())
-        cache.lock = threading.Lock()
     return cache
 
 
@@ -160,6 +163,8 @@ def _raise_setup_versions(session: Session, flush_context) -> None:
             project_ids.add(obj.project_id)
         elif isinstance(obj, AccessCode):
             round_ids.add(obj.round_id)
+    if not (project_ids or round_ids):
+        return
     connection = session.connection()  # plain Core inside the flush: no ORM events again
     if round_ids:
         project_ids |= set(connection.execute(
