@@ -292,3 +292,14 @@ def test_a_stale_token_and_a_missing_answer_keep_both_messages(client, open_roun
     assert 'href="#profession-0"' in summary and "CSRF" not in summary
     # A label that ends in a full stop is not followed by ".:" in the summary.
     assert ".:" not in summary
+
+
+def test_one_respondents_choices_never_show_on_anothers_form(client, open_round):
+    """The unanswered radios are made once and kept: a re-shown form with choices made must
+    not leave them in what the next person gets."""
+    _, hidden = load_form(client, open_round)
+    data = full_answer(instruments.for_project(open_round.project), value="3")
+    data.pop("profession")
+    assert 'value="3" checked' in post_answer(client, open_round, data, hidden).get_data(True)
+    html, _ = load_form(client, open_round)
+    assert " checked" not in html
