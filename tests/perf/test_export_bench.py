@@ -69,5 +69,6 @@ def test_export_of_the_seminar_chart_set(app):
     print(f"  PNG per chart incl. start, 1 set      {amortised:7.3f} s")
     print(f"  PNG per chart, naive to_image ({NAIVE_CHARTS})    {naive:7.3f} s")
     print(f"  speed-up kept vs naive                {naive / timings['png']:7.1f} ×")
-    print("  goal: ≤ 0.150 s per chart")
+    print(f"  goal: chart export {timings['png']:.3f} s per chart (PNG, kept Chromium; "
+          f"goal ≤ 0.150 s: {'met' if timings['png'] <= 0.150 else 'missed'})")
     assert naive / timings["png"] > 3

@@ -30,6 +30,7 @@ from tests.conftest import make_app
 pytestmark = pytest.mark.bench
 
 SIZES = (10_000, 100_000, 1_000_000)
+TARGETS_MS = (50, 80, 150)
 ROUNDS = 6
 REPEAT = 7
 QUERIES = {"by round": "?by=round", "by role, one round": "?by=role&round=3",
@@ -158,6 +159,13 @@ def test_results_json_latency(tmp_path, backend_name):
 def print_figures(backend_name: str) -> None:
     print(f"\nResults JSON latency on {backend_name} (median of {REPEAT}; targets 50/80/150 ms)")
     print(f"{'responses':>10} {'query':<20} {'ms':>8} {'÷ /healthz':>11} {'÷ count(*)':>11}")
+    slowest = {}
     for backend, size, name, ms, per_health, per_count in FIGURES:
         if backend == backend_name:
             print(f"{size:>10,} {name:<20} {ms:>8.1f} {per_health:>11.2f} {per_count:>11.2f}")
+            slowest[size] = max(slowest.get(size, 0.0), ms)
+    met = all(slowest[size] < target for size, target in zip(SIZES, TARGETS_MS, strict=True))
+    print(f"  goal: results JSON on {backend_name}, slowest query at "
+          + " / ".join(f"{size:,}" for size in SIZES) + " answers: "
+          + " / ".join(f"{slowest[size]:.0f}" for size in SIZES) + " ms (targets "
+          + " / ".join(str(t) for t in TARGETS_MS) + f" ms: {'met' if met else 'missed'})")
