@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from spindel import create_app
+from spindel import instrument as instruments
 from spindel.extensions import db
 from spindel.models import Round, RoundState
 from spindel.services.projects import create_project
@@ -122,7 +123,6 @@ def add_answer(app):
 
     def factory(round_, profession="bvc", district="north", ratings=None, value=5,
                 today=None):
-        from spindel import instrument as instruments
 
         instrument = instruments.for_project(round_.project)
         if ratings is None:
@@ -270,6 +270,19 @@ def password_hash() -> str:
 
 
 @pytest.fixture
+def rate(add_answer):
+    """Add `times` answers: every item `base`, except the ones given."""
+
+    def factory(round_, times=1, profession="bvc", base=5, **overrides):
+        keys = instruments.for_project(round_.project).item_keys
+        for _ in range(times):
+            add_answer(round_, profession=profession,
+                       ratings={k: overrides.get(k, base) for k in keys})
+
+    return factory
+
+
+@pytest.fixture
 def make_user(app, password_hash):
     """Create a user (password PASSWORD), optionally a member of some projects."""
     from spindel.models import User
@@ -366,7 +379,6 @@ def project_with_small_group(make_project, add_answer):
     under k = 5. Ratings vary (seeded), so every mean is a different number."""
     import random
 
-    from spindel import instrument as instruments
 
     rng = random.Random(5)
     project = make_project(districts=(("north", "Norr"), ("south", "Söder"),

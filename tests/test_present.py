@@ -7,20 +7,8 @@ import json
 
 import pytest
 
-from spindel import instrument as instruments
 from spindel.models import RoundState
 from tests.conftest import AuthActions
-
-
-@pytest.fixture
-def rate(add_answer):
-    def factory(round_, times=1, profession="bvc", base=5, **overrides):
-        keys = instruments.for_project(round_.project).item_keys
-        for _ in range(times):
-            add_answer(round_, profession=profession,
-                       ratings={k: overrides.get(k, base) for k in keys})
-
-    return factory
 
 
 @pytest.fixture

@@ -7,25 +7,11 @@ import statistics
 
 import pytest
 
-from spindel import instrument as instruments
 from spindel.services.talking_points import talking_points
 
 LABEL_SV = {"rules": "Lagar och regler", "routines": "Rutiner", "goals": "Gemensamma mål",
             "management": "Ledningens stöd", "roles": "Ansvarsfördelning",
             "knowledge": "Kunskap om varandra", "shared_view": "Gemensam syn"}
-
-
-@pytest.fixture
-def rate(add_answer):
-    """Add `times` answers: every item `base`, except the ones given."""
-
-    def factory(round_, times=1, profession="bvc", base=5, **overrides):
-        keys = instruments.for_project(round_.project).item_keys
-        for _ in range(times):
-            add_answer(round_, profession=profession,
-                       ratings={k: overrides.get(k, base) for k in keys})
-
-    return factory
 
 
 def kinds(points, kind):
