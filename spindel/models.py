@@ -12,10 +12,12 @@ import secrets
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    BigInteger,
     Column,
     Date,
     ForeignKey,
     Index,
+    Integer,
     SmallInteger,
     String,
     Table,
@@ -31,6 +33,24 @@ from .extensions import db
 def new_token() -> str:
     """An unguessable URL token: 192 random bits."""
     return secrets.token_urlsafe(24)
+
+
+# A response id is 64 bits wide: BIGINT on PostgreSQL; on SQLite plain INTEGER, which holds
+# 64 bits and keeps the id as the rowid (a BIGINT key would add a hidden rowid that counts
+# up in arrival order).
+RESPONSE_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def new_response_id() -> int:
+    """A random response id in 1 … 2**62 − 1 (fits a signed 64-bit BIGINT).
+
+    Ids that count up would put every answer in arrival order, and with any log of the day,
+    date it (policy §5). Two answers drawing the same id: with a million stored answers the
+    chance for the next one is one in 4.6·10^12; store_answer then simply draws again, and a
+    bulk import would fail whole (and can be repeated) rather than store anything wrong.
+    Never leaves the server, so JavaScript's 53-bit integers do not matter.
+    """
+    return secrets.randbelow(2**62 - 1) + 1
 
 
 class Project(db.Model):
@@ -158,7 +178,9 @@ class Response(db.Model):
     __table_args__ = (Index("ix_response_round_group", "round_id", "profession_id",
                             "district_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random, not counting up: see new_response_id.
+    id: Mapped[int] = mapped_column(RESPONSE_ID, primary_key=True, autoincrement=False,
+                                    default=new_response_id)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
     profession_id: Mapped[int] = mapped_column(ForeignKey("profession.id"))
     district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
@@ -176,7 +198,7 @@ class Rating(db.Model):
     """The rating of one item in one response; value None means "cannot judge"."""
 
     response_id: Mapped[int] = mapped_column(
-        ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+        RESPONSE_ID, ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
     )
     item_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int | None] = mapped_column(SmallInteger)
@@ -194,6 +216,44 @@ class RatingTally(db.Model):
 
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
                                           primary_key=True)
+    profession_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    district_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    item_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class Release(db.Model):
+    """A stored, immutable snapshot of one round's tallies: every published figure of the
+    round comes from one (services/disclosure.py, policy §4).
+
+    `hidden` holds the visibility decided once, when the release was cut, as JSON:
+    {"cells": {cell: reason}, "items": {item_key: {cell: reason}}} with cells "all",
+    "p:<id>", "d:<id>" (district id 0 = no district). `breakdowns_published` turns true when the round
+    closes with this release as its publication, and never back: what was shown stays shown.
+    """
+
+    __table_args__ = (UniqueConstraint("round_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    cut_on: Mapped[dt.date] = mapped_column(Date)  # the day only, as with answers
+    responses: Mapped[int]
+    # Answers per "profession_id,district_id" at the cut: tells cheaply when the next is due.
+    combinations: Mapped[str] = mapped_column(Text, default="{}")
+    hidden: Mapped[str] = mapped_column(Text, default="{}")
+    breakdowns_published: Mapped[bool] = mapped_column(default=False)
+
+    tallies: Mapped[list[ReleaseTally]] = relationship(cascade="all, delete-orphan",
+                                                      passive_deletes=True)
+
+
+class ReleaseTally(db.Model):
+    """A release's copy of RatingTally: answers per round, profession, district, item, value."""
+
+    release_id: Mapped[int] = mapped_column(ForeignKey("release.id", ondelete="CASCADE"),
+                                            primary_key=True)
     profession_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     district_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     item_key: Mapped[str] = mapped_column(String(64), primary_key=True)

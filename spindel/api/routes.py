@@ -9,6 +9,7 @@ from ..errors import render_error
 from ..extensions import db
 from ..i18n import current_lang
 from ..services.results import results_payload
+from ..services.selection import Selection, SelectionError
 from . import openapi
 
 # cli_group=None: commands added to bp.cli become top-level `spindel` commands.
@@ -31,16 +32,22 @@ def project_results(slug: str):
     if by not in BREAKDOWN:
         return render_error(400, f"by must be one of {', '.join(BREAKDOWN)}")
     try:
-        rounds = [int(n) for n in request.args.getlist("round")] or None
+        rounds = [int(n) for n in request.args.getlist("round")]
     except ValueError:
         return render_error(400, "round must be a round number")
     try:
-        payload = results_payload(project, BREAKDOWN[by], rounds=rounds,
-                                  professions=request.args.getlist("role") or None,
-                                  districts=request.args.getlist("area") or None,
-                                  lang=current_lang())
-    except ValueError as exc:  # an unknown round, role or area
-        message = str(exc).replace("profession", "role").replace("district", "area")
-        return render_error(400, message)
+        selection = Selection.of(BREAKDOWN[by], rounds, request.args.getlist("role"),
+                                 request.args.getlist("area"))
+        payload = results_payload(project, selection, lang=current_lang())
+    except SelectionError as exc:  # pooled rounds, united or crossed groups, unknown keys
+        return render_error(400, _api_words(str(exc)))
     db.session.commit()  # the token's last-used day
     return jsonify(payload)
+
+
+def _api_words(message: str) -> str:
+    """The API speaks of roles and areas."""
+    for code, api in (("profession", "role"), ("district", "area"), ("yrkesgrupp", "roll"),
+                      ("stadsdel", "område")):
+        message = message.replace(code, api)
+    return message

@@ -1,5 +1,7 @@
 """Plotly figures of a project's results, each with a data table (its text alternative) and a
-caption. Every number comes from results_payload, so suppressed groups never get a trace."""
+caption. Every number comes from results_payload and so from published cells only: a chart
+takes a Selection's parts (rounds side by side, at most one profession or one district) and
+hidden groups never get a trace."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from flask_babel import gettext as _
 from .. import instrument as instruments
 from ..models import Project
 from .results import results_payload
+from .selection import Selection
 
 # Okabe–Ito, ordered so the first traces differ most; dashes and symbols help in print too.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000",
@@ -85,13 +88,31 @@ def _visible(payload: dict) -> list[dict]:
     return [g for g in payload["groups"] if not g["suppressed"]]
 
 
-def _hidden_note(payload: dict) -> str:
-    hidden = [g["label"] for g in payload["groups"] if g["suppressed"]]
-    if not hidden:
-        return ""
-    return " " + _("Not shown, to protect anonymity (fewer than %(k)s responses, or so that a "
-                   "small group cannot be worked out): %(groups)s.",
-                   k=payload["min_group_size"], groups=", ".join(hidden))
+def hidden_note(payload: dict) -> str:
+    """The one wording of what a chart or table leaves out, and why."""
+    notes = []
+    waiting = [g["label"] for g in payload["groups"] if g.get("reason") == "open"]
+    too_small = [g["label"] for g in payload["groups"] if g.get("reason") == "too_small"]
+    hidden = [g["label"] for g in payload["groups"] if g["suppressed"]
+              and g.get("reason") not in ("open", "too_small")]
+    if too_small:
+        notes.append(_("Fewer than %(k)s responses so far: %(groups)s.",
+                       k=payload["min_group_size"], groups=", ".join(too_small)))
+    if waiting:
+        notes.append(_("Professions and districts are shown when the round has closed: "
+                       "%(groups)s.", groups=", ".join(waiting)))
+    if hidden:
+        notes.append(_("Not shown, to protect anonymity (fewer than %(k)s responses, or so "
+                       "that a small group cannot be worked out): %(groups)s.",
+                       k=payload["min_group_size"], groups=", ".join(hidden)))
+    if any(g["items"] and any(s.get("suppressed") for s in g["items"].values())
+           for g in payload["groups"]):
+        notes.append(_("Items with too few ratings in a group are left out there."))
+    pending = [r for r in payload.get("rounds", []) if r.get("pending")]
+    for r in pending:
+        notes.append(_("%(label)s: %(count)s answers not yet included.", label=r["label"],
+                       count=r["pending"]))
+    return "".join(" " + note for note in notes)
 
 
 def _responses(groups: list[dict]) -> int | None:
@@ -108,9 +129,9 @@ def _version(payload: dict, lang: str) -> str:
                    version=instrument["version"])
 
 
-def _payload(project, by, lang, rounds=None, professions=None, districts=None):
-    return results_payload(project, by, rounds=rounds, professions=professions,
-                           districts=districts, lang=lang)
+def _payload(project, lang, by="round", rounds=None, profession=None, district=None):
+    selection = Selection(by, tuple(rounds or ()), profession, district)
+    return results_payload(project, selection, lang=lang)
 
 
 # --- spiders ------------------------------------------------------------------------------
@@ -159,34 +180,30 @@ def _spider(project: Project, payload: dict, key: str, title: str, names: list[s
     caption = (_("Mean rating per item on the scale %(min)s–%(max)s, %(what)s. Items are "
                  "grouped by dimension; further out is better.",
                  min=scale.min, max=scale.max, what=what)
-               + _hidden_note(payload) + _version(payload, lang))
+               + hidden_note(payload) + _version(payload, lang))
     return Chart(key, title, figure, table, caption, _responses(groups))
 
 
-def spider_rounds(project: Project, lang: str = "sv", rounds=None, professions=None,
-                  districts=None) -> Chart:
-    """Item means with one outline per round."""
+def spider_rounds(project: Project, lang: str = "sv", rounds=None, profession=None,
+                  district=None) -> Chart:
+    """Item means with one outline per round (of the whole round, or one profession or
+    district in each)."""
     with force_locale(lang):
-        payload = _payload(project, "round", lang, rounds, professions, districts)
+        payload = _payload(project, lang, "round", rounds, profession, district)
         names = [_round_name(g) for g in _visible(payload)]
         return _spider(project, payload, "spider-rounds", _("Items per round"), names, lang,
                        _("one outline per round"))
 
 
-def _round_title(project: Project, round_number: int | None) -> str:
-    if round_number is None:
-        return _("all chosen rounds")
+def _round_title(project: Project, round_number: int) -> str:
     return next((r.label for r in project.rounds if r.number == round_number),
                 _("Round %(number)s", number=round_number))
 
 
-def _spider_per_group(project: Project, by: str, round_number: int | None, lang: str,
-                      rounds, professions, districts) -> Chart:
-    """Item means with one outline per profession or district (`by`), for one round (or the
-    chosen rounds)."""
+def _spider_per_group(project: Project, by: str, round_number: int, lang: str) -> Chart:
+    """Item means with one outline per profession or district (`by`), for one round."""
     with force_locale(lang):
-        chosen = [round_number] if round_number is not None else rounds
-        payload = _payload(project, by, lang, chosen, professions, districts)
+        payload = _payload(project, lang, by, [round_number])
         names = [g["label"] for g in _visible(payload)]
         round_title = _round_title(project, round_number)
         if by == "profession":
@@ -195,22 +212,18 @@ def _spider_per_group(project: Project, by: str, round_number: int | None, lang:
         else:
             title = _("Districts: %(round)s", round=round_title)
             what = _("one outline per district")
-        return _spider(project, payload, f"spider-{by}s-{round_number or 'all'}", title, names,
+        return _spider(project, payload, f"spider-{by}s-{round_number}", title, names,
                        lang, what)
 
 
-def spider_professions(project: Project, round_number: int | None = None, lang: str = "sv",
-                       rounds=None, professions=None, districts=None) -> Chart:
-    """Item means with one outline per profession, for one round (or the chosen rounds)."""
-    return _spider_per_group(project, "profession", round_number, lang, rounds, professions,
-                             districts)
+def spider_professions(project: Project, round_number: int, lang: str = "sv") -> Chart:
+    """Item means with one outline per profession, for one round."""
+    return _spider_per_group(project, "profession", round_number, lang)
 
 
-def spider_districts(project: Project, round_number: int | None = None, lang: str = "sv",
-                     rounds=None, professions=None, districts=None) -> Chart:
-    """Item means with one outline per district, for one round (or the chosen rounds)."""
-    return _spider_per_group(project, "district", round_number, lang, rounds, professions,
-                             districts)
+def spider_districts(project: Project, round_number: int, lang: str = "sv") -> Chart:
+    """Item means with one outline per district, for one round."""
+    return _spider_per_group(project, "district", round_number, lang)
 
 
 # --- dimensions -----------------------------------------------------------------------------
@@ -240,43 +253,43 @@ def _dimension_bars(project: Project, payload: dict, key: str, title: str, names
         table.append([label] + [number(g["dimensions"][dimension.key], lang) for g in groups])
     table.append([_("Responses")] + [number(g["responses"], lang, 0) for g in groups])
     caption = (_("Dimension score (the mean of its items' means), %(what)s.", what=what)
-               + _hidden_note(payload) + _version(payload, lang))
+               + hidden_note(payload) + _version(payload, lang))
     return Chart(key, title, figure, table, caption, _responses(groups))
 
 
-def dimensions_rounds(project: Project, lang: str = "sv", rounds=None, professions=None,
-                      districts=None) -> Chart:
+def dimensions_rounds(project: Project, lang: str = "sv", rounds=None, profession=None,
+                      district=None) -> Chart:
     with force_locale(lang):
-        payload = _payload(project, "round", lang, rounds, professions, districts)
+        payload = _payload(project, lang, "round", rounds, profession, district)
         names = [_round_name(g) for g in _visible(payload)]
         return _dimension_bars(project, payload, "dimensions-rounds",
                                _("Dimensions per round"), names, lang, _("per round"))
 
 
-def dimensions_professions(project: Project, lang: str = "sv", rounds=None, professions=None,
-                           districts=None) -> Chart:
+def dimensions_professions(project: Project, round_number: int, lang: str = "sv") -> Chart:
+    """Dimension scores per profession in one round (rounds are never pooled)."""
     with force_locale(lang):
-        payload = _payload(project, "profession", lang, rounds, professions, districts)
+        payload = _payload(project, lang, "profession", [round_number])
         names = [g["label"] for g in _visible(payload)]
-        return _dimension_bars(project, payload, "dimensions-professions",
-                               _("Dimensions per profession"), names, lang,
-                               _("per profession in the chosen rounds"))
+        return _dimension_bars(project, payload, f"dimensions-professions-{round_number}",
+                               _("Dimensions per profession: %(round)s",
+                                 round=_round_title(project, round_number)), names, lang,
+                               _("per profession"))
 
 
 # --- agreement and trend ------------------------------------------------------------------
 
 
-def agreement(project: Project, round_number: int | None = None, lang: str = "sv",
-              rounds=None, professions=None, districts=None) -> Chart:
+def agreement(project: Project, round_number: int, lang: str = "sv", profession=None,
+              district=None) -> Chart:
     """How much people agree: each item's quartile band and median, widest spread first."""
     with force_locale(lang):
         instrument = instruments.for_project(project)
-        chosen = [round_number] if round_number is not None else rounds
-        payload = _payload(project, "none", lang, chosen, professions, districts)
+        payload = _payload(project, lang, "none", [round_number], profession, district)
         groups = _visible(payload)
         title = _("Agreement: %(round)s", round=_round_title(project, round_number))
         stats = groups[0]["items"] if groups else {}
-        items = [i for i in instrument.items if stats and stats[i.key]["n"] > 0]
+        items = [i for i in instrument.items if stats and (stats[i.key]["n"] or 0) > 0]
         # Widest spread (sd) first: where people disagree most is the talking point.
         items.sort(key=lambda i: (-(stats[i.key]["sd"] or 0), instrument.items.index(i)))
         labels = [i.short.get(lang) for i in items]
@@ -284,7 +297,9 @@ def agreement(project: Project, round_number: int | None = None, lang: str = "sv
         if items:
             rows = [stats[i.key] for i in items]
             traces.append(go.Bar(
-                y=labels, x=[s["q3"] - s["q1"] for s in rows], base=[s["q1"] for s in rows],
+                # Quartiles only where n ≥ 2k (policy §3): other items show their mean alone.
+                y=labels, x=[None if s["q1"] is None else s["q3"] - s["q1"] for s in rows],
+                base=[s["q1"] for s in rows],
                 orientation="h", name=_("Middle half of the answers (quartiles)"),
                 marker={"color": "#56B4E9", "line": {"color": "#0072B2", "width": 1}},
                 customdata=[[number(s["q1"], lang), number(s["q3"], lang),
@@ -324,17 +339,17 @@ def agreement(project: Project, round_number: int | None = None, lang: str = "sv
                 number(s["cannot_judge"], lang, 0)])
         caption = (_("Spread of the answers per item, widest first: the bar covers the middle "
                      "half of the answers, the line is the median. A wide bar means people "
-                     "disagree.") + _hidden_note(payload) + _version(payload, lang))
-        key = f"agreement-{round_number or 'all'}"
+                     "disagree.") + hidden_note(payload) + _version(payload, lang))
+        key = f"agreement-{round_number}"
         return Chart(key, title, figure, table, caption, _responses(groups))
 
 
-def trend(project: Project, lang: str = "sv", rounds=None, professions=None,
-          districts=None) -> Chart:
+def trend(project: Project, lang: str = "sv", rounds=None, profession=None,
+          district=None) -> Chart:
     """Each item's mean across the rounds; hidden rounds have no point."""
     with force_locale(lang):
         instrument = instruments.for_project(project)
-        payload = _payload(project, "round", lang, rounds, professions, districts)
+        payload = _payload(project, lang, "round", rounds, profession, district)
         groups = _visible(payload)
         x = [_round_name(g) for g in groups]
         traces = []
@@ -358,7 +373,7 @@ def trend(project: Project, lang: str = "sv", rounds=None, professions=None,
             table.append([item.short.get(lang)]
                          + [number(g["items"][item.key]["mean"], lang) for g in groups])
         table.append([_("Responses")] + [number(g["responses"], lang, 0) for g in groups])
-        caption = (_("Mean rating per item in each round.") + _hidden_note(payload)
+        caption = (_("Mean rating per item in each round.") + hidden_note(payload)
                    + _version(payload, lang))
         return Chart("trend", _("Items over time"), figure, table, caption,
                      _responses(groups))
@@ -376,34 +391,35 @@ class ChartSection:
     charts: list[Chart]
 
 
-def chart_sections(project: Project, lang: str = "sv", rounds=None, professions=None,
-                   districts=None, newest_first: bool = False) -> list[ChartSection]:
-    """The overview charts, then per round with visible answers: professions, districts and
-    agreement."""
-    selection = {"professions": professions, "districts": districts}
+def chart_sections(project: Project, lang: str = "sv", rounds=None, profession=None,
+                   district=None, newest_first: bool = False) -> list[ChartSection]:
+    """The overview charts across the chosen rounds, then per round with published figures:
+    professions, districts and dimensions per profession (only without a filter: a
+    profession within a district is never shown) and agreement."""
+    one_group = {"profession": profession, "district": district}
     with force_locale(lang):
         sections = [ChartSection("overview", _("All chosen rounds"), [
-            spider_rounds(project, lang, rounds, **selection),
-            dimensions_rounds(project, lang, rounds, **selection),
-            trend(project, lang, rounds, **selection),
-            dimensions_professions(project, lang, rounds, **selection),
-            spider_professions(project, None, lang, rounds, **selection),
-            spider_districts(project, None, lang, rounds, **selection),
+            spider_rounds(project, lang, rounds, **one_group),
+            dimensions_rounds(project, lang, rounds, **one_group),
+            trend(project, lang, rounds, **one_group),
         ])]
-        totals = _payload(project, "round", lang, rounds, professions, districts)
+        totals = _payload(project, lang, "round", rounds, profession, district)
         visible = _visible(totals)
         for group in reversed(visible) if newest_first else visible:
             number_ = group["key"]
-            sections.append(ChartSection(f"round-{number_}", group["label"], [
-                spider_professions(project, number_, lang, **selection),
-                spider_districts(project, number_, lang, **selection),
-                agreement(project, number_, lang, **selection)]))
+            charts = []
+            if profession is None and district is None:
+                charts += [spider_professions(project, number_, lang),
+                           spider_districts(project, number_, lang),
+                           dimensions_professions(project, number_, lang)]
+            charts.append(agreement(project, number_, lang, **one_group))
+            sections.append(ChartSection(f"round-{number_}", group["label"], charts))
     return sections
 
 
-def seminar_chart_set(project: Project, lang: str = "sv", rounds=None, professions=None,
-                      districts=None) -> list[Chart]:
+def seminar_chart_set(project: Project, lang: str = "sv", rounds=None, profession=None,
+                      district=None) -> list[Chart]:
     """Every chart for a seminar: the overview charts, then per round with answers the
     professions, the districts and the agreement."""
-    return [chart for section in chart_sections(project, lang, rounds, professions, districts)
+    return [chart for section in chart_sections(project, lang, rounds, profession, district)
             for chart in section.charts]

@@ -1,11 +1,10 @@
 """Watching answers arrive: counts per profession and district for one round.
 
-Decision: a group with fewer answers than the project's minimum group size is shown as
-"fewer than k", not as its number, by the same rule every other output uses
-(anonymity.suppressed_keys, with its complementary suppression). The counts carry no ratings,
-but a count of 1 or 2 next to a district, watched live, tells who just answered — and the
-results pages hide those groups anyway. The total is always shown. The latest answer is
-"today" or "earlier", never a time of day (none is stored).
+The monitor is there so supporters know whom to remind, so it shows exact counts of answers
+per profession and district (policy §4: counts of answers, never ratings, may move one by
+one). Ratings move only in releases of at least k answers (services/disclosure.py), so a
+count that moves by one next to a district tells nothing about what that person answered.
+The latest answer is "today" or "earlier", never a time of day (none is stored).
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from sqlalchemy import func, select
 from ..dates import local_today
 from ..extensions import db
 from ..models import Response, Round
-from .anonymity import min_group_size, suppressed_keys
+from .disclosure import min_group_size, publication
 
 
 def _counts(round_: Round, column) -> dict[int, int]:
@@ -26,17 +25,15 @@ def _counts(round_: Round, column) -> dict[int, int]:
     return {key: n for key, n in rows}
 
 
-def _groups(parts, counts: dict[int, int], k: int, lang: str) -> list[dict]:
-    by_key = {p.key: counts.get(p.id, 0) for p in parts}
-    hidden = suppressed_keys(by_key, k)
-    return [{"key": p.key, "label": p.label(lang), "suppressed": p.key in hidden,
-             "count": None if p.key in hidden else by_key[p.key]} for p in parts
-            if p.active or by_key[p.key]]
+def _groups(parts, counts: dict[int, int], lang: str) -> list[dict]:
+    return [{"key": p.key, "label": p.label(lang), "count": counts.get(p.id, 0)}
+            for p in parts if p.active or counts.get(p.id, 0)]
 
 
 def monitor_payload(round_: Round, lang: str = "sv", today: dt.date | None = None) -> dict:
-    """The monitor's numbers: total, latest day ("today"/"earlier"/None), and counts per
-    profession and district with small groups suppressed."""
+    """The monitor's numbers: total, latest day ("today"/"earlier"/None), counts per
+    profession and district, and where the round's published figures stand (the release
+    they come from and how many more answers the next one needs)."""
     today = today or local_today()
     project = round_.project
     k = min_group_size(project)
@@ -45,14 +42,16 @@ def monitor_payload(round_: Round, lang: str = "sv", today: dt.date | None = Non
     latest_day = db.session.scalar(select(func.max(Response.submitted_on))
                                    .where(Response.round_id == round_.id))
     latest = None if latest_day is None else ("today" if latest_day >= today else "earlier")
+    pub = publication(round_, today)
     return {
         "round": round_.number,
         "status": round_.status(today),
         "total": total,
         "latest": latest,
         "min_group_size": k,
+        "released": pub.release.responses if pub.release else None,
+        "next_update_in": pub.next_update_in if pub.release else max(1, k - total),
         "professions": _groups(project.professions, _counts(round_, Response.profession_id),
-                               k, lang),
-        "districts": _groups(project.districts, _counts(round_, Response.district_id), k,
-                             lang),
+                               lang),
+        "districts": _groups(project.districts, _counts(round_, Response.district_id), lang),
     }

@@ -1,10 +1,10 @@
-"""Results of a project: per group and item the number of answers, mean, median, quartiles,
-standard deviation, min, max and "cannot judge" — computed from per-value counts in SQL.
+"""Results of a project: per published cell and item the number of answers, mean, standard
+deviation and "cannot judge" (median and quartiles where n ≥ 2k; never min or max).
 
-The database does the heavy part: one GROUP BY over the rating tallies (counts per round,
-profession, district, item and value, kept with every stored answer), so the work grows with
-the number of groups and scale values, never with the number of answers. Ratings are
-integers, so median and quartiles follow exactly from the counts.
+Every number comes from a release (services/disclosure.py): per-value counts per profession,
+district, item and value, snapshot when the release was cut. The work grows with the number
+of groups and scale values, never with the number of answers. Ratings are integers, so median
+and quartiles follow exactly from the counts.
 """
 
 from __future__ import annotations
@@ -14,16 +14,22 @@ from dataclasses import dataclass, field
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, literal, select
 
 from .. import instrument as instruments
-from ..extensions import db
 from ..instrument import Instrument
-from ..models import Project, RatingTally
-from .anonymity import min_group_size, suppressed_keys
+from ..models import Project, Round
+from .disclosure import (
+    WHOLE,
+    Publication,
+    combinations_of,
+    district_cell,
+    min_group_size,
+    profession_cell,
+    publication,
+)
 from .responses import CANNOT_JUDGE_VALUE, NO_DISTRICT
+from .selection import BREAKDOWNS, Selection, SelectionError  # noqa: F401  (re-exported)
 
-BREAKDOWNS = ("round", "profession", "district", "none")
 ALL_KEY = "all"  # the one group of by="none"
 NO_DISTRICT_KEY = "-"  # responses stored before the project had districts
 
@@ -38,14 +44,13 @@ class ItemStats:
     sd: float | None = None
     q1: float | None = None
     q3: float | None = None
-    min: int | None = None
-    max: int | None = None
     cannot_judge: int = 0
+    suppressed: bool = False
 
     def as_dict(self) -> dict:
         return {"n": self.n, "mean": self.mean, "median": self.median, "sd": self.sd,
-                "q1": self.q1, "q3": self.q3, "min": self.min, "max": self.max,
-                "cannot_judge": self.cannot_judge}
+                "q1": self.q1, "q3": self.q3, "cannot_judge": self.cannot_judge,
+                "suppressed": self.suppressed}
 
 
 @dataclass
@@ -57,8 +62,9 @@ class GroupStats:
     dimensions: dict[str, float | None] = field(default_factory=dict)
 
 
-def item_stats(counts: dict[int, int]) -> ItemStats:
-    """Statistics from per-value counts ({value: count}; value 0 = cannot judge).
+def item_stats(counts: dict[int, int], k: int = 0) -> ItemStats:
+    """Statistics from per-value counts ({value: count}; value 0 = cannot judge). Median and
+    quartiles only where n ≥ 2k (policy §3): in a smaller group they pin down single answers.
 
     Quartiles and median use linear interpolation between order statistics (Hyndman–Fan
     type 7, Python's statistics.quantiles(method="inclusive")); sd is the sample sd.
@@ -71,7 +77,6 @@ def item_stats(counts: dict[int, int]) -> ItemStats:
     total = sum(v * c for v, c in values)
     squares = sum(v * v * c for v, c in values)
     stats.n, stats.mean = n, total / n
-    stats.min, stats.max = values[0][0], values[-1][0]
     # Exact in integers until the square root: var = (n·Σv² − (Σv)²) / (n(n−1)).
     stats.sd = math.sqrt((n * squares - total * total) / (n * (n - 1))) if n > 1 else None
 
@@ -91,134 +96,120 @@ def item_stats(counts: dict[int, int]) -> ItemStats:
             return float(below)
         return below + (h - low) * (order_statistic(low + 1) - below)
 
-    stats.q1, stats.median, stats.q3 = quantile(0.25), quantile(0.5), quantile(0.75)
+    if n >= 2 * k:
+        stats.q1, stats.median, stats.q3 = quantile(0.25), quantile(0.5), quantile(0.75)
     return stats
 
 
-def _group_column(by: str):
-    return {"round": RatingTally.round_id, "profession": RatingTally.profession_id,
-            "district": RatingTally.district_id}.get(by)
+def _rounds(project: Project, selection: Selection) -> list[Round]:
+    if not selection.rounds:
+        return list(project.rounds)
+    by_number = {r.number: r for r in project.rounds}
+    unknown = [n for n in selection.rounds if n not in by_number]
+    if unknown:
+        raise SelectionError(_("Unknown round %(round)s.", round=unknown[0]))
+    return [by_number[n] for n in sorted(selection.rounds)]
 
 
-def _selection(project: Project, rounds, professions, districts):
-    """The chosen rounds, professions and districts as model lists; ValueError on unknown."""
-
-    def pick(available, keys, key_of, what):
-        if keys is None:
-            return list(available)
-        by_key = {key_of(x): x for x in available}
-        unknown = [k for k in keys if k not in by_key]
-        if unknown:
-            raise ValueError(f"unknown {what} {unknown[0]!r}")
-        return [x for x in available if key_of(x) in set(keys)]
-
-    return (pick(project.rounds, rounds, lambda r: r.number, "round"),
-            pick(project.professions, professions, lambda p: p.key, "profession"),
-            pick(project.districts, districts, lambda d: d.key, "district"))
-
-
-def group_statistics(project: Project, by: str = "round", rounds: list[int] | None = None,
-                     professions: list[str] | None = None, districts: list[str] | None = None,
-                     lang: str = "sv") -> list[GroupStats]:
-    """Every group of the breakdown with its numbers, before any suppression.
-
-    Groups come in the project's order (rounds by number, professions and districts by
-    position); by="none" gives one group. Raises ValueError for an unknown breakdown or key.
-    """
-    if by not in BREAKDOWNS:
-        raise ValueError(f"unknown breakdown {by!r}")
-    instrument = instruments.for_project(project)
-    chosen_rounds, chosen_professions, chosen_districts = _selection(
-        project, rounds, professions, districts)
-    groups = _empty_groups(project, by, chosen_rounds, chosen_professions, chosen_districts,
-                           lang)
-    round_ids = [r.id for r in chosen_rounds]
-    if not round_ids or (professions is not None and not chosen_professions) or \
-            (districts is not None and not chosen_districts):
-        return [_fill(g, {}, instrument) for g in groups.values()]
-
-    # Only the filters asked for: fewer IN lists, and responses without a district count
-    # unless districts are chosen.
-    conditions = [RatingTally.round_id.in_(round_ids)]
-    if professions is not None:
-        conditions.append(RatingTally.profession_id.in_([p.id for p in chosen_professions]))
-    if districts is not None:
-        conditions.append(RatingTally.district_id.in_([d.id for d in chosen_districts]))
-
-    group_of = {"round": {r.id: r.number for r in chosen_rounds},
-                "profession": {p.id: p.key for p in chosen_professions},
-                "district": {d.id: d.key for d in chosen_districts} | {
-                    NO_DISTRICT: NO_DISTRICT_KEY},
-                "none": {None: ALL_KEY}}[by]
-
-    column = _group_column(by)
-    tallied = (select(column if column is not None else literal(None), RatingTally.item_key,
-                      RatingTally.value, func.sum(RatingTally.count))
-               .where(*conditions)
-               .group_by(*([column] if column is not None else []), RatingTally.item_key,
-                         RatingTally.value))
-    counts: dict[object, dict[str, dict[int, int]]] = {}
-    for group_id, item_key, value, count in db.session.execute(tallied):
-        key = group_of.get(group_id)
-        counts.setdefault(key, {}).setdefault(item_key, {})[value] = int(count)
-    for key, items in counts.items():
-        if key in groups:
-            # Every response rates every item ("cannot judge" is tallied as value 0), so an
-            # item's total is the number of responses: no count over the response table,
-            # whose cost would grow with the number of answers.
-            groups[key].responses = max(sum(by_value.values()) for by_value in items.values())
-    return [_fill(g, counts.get(g.key, {}), instrument) for g in groups.values()]
+def _filter_cell(project: Project, selection: Selection) -> tuple[str, str | None]:
+    """The cell a by-round or by-none selection shows in each round, and its label."""
+    if selection.profession is not None:
+        found = next((p for p in project.professions if p.key == selection.profession), None)
+        if found is None:
+            raise SelectionError(_("Unknown profession %(key)s.", key=selection.profession))
+        return profession_cell(found.id), found.key
+    if selection.district is not None:
+        if selection.district == NO_DISTRICT_KEY:
+            return district_cell(NO_DISTRICT), NO_DISTRICT_KEY
+        found = next((d for d in project.districts if d.key == selection.district), None)
+        if found is None:
+            raise SelectionError(_("Unknown district %(key)s.", key=selection.district))
+        return district_cell(found.id), found.key
+    return WHOLE, None
 
 
-def _empty_groups(project, by, chosen_rounds, chosen_professions, chosen_districts, lang):
-    if by == "round":
-        groups = [GroupStats(r.number, r.label) for r in chosen_rounds]
-    elif by == "profession":
-        groups = [GroupStats(p.key, p.label(lang)) for p in chosen_professions]
-    elif by == "district":
-        groups = [GroupStats(d.key, d.label(lang)) for d in chosen_districts]
-        with force_locale(lang):
-            groups.append(GroupStats(NO_DISTRICT_KEY, _("No district")))
-    else:
-        with force_locale(lang):
-            groups = [GroupStats(ALL_KEY, _("All responses"))]
-    return {g.key: g for g in groups}
-
-
-def _fill(group: GroupStats, counts: dict[str, dict[int, int]], instrument: Instrument):
-    group.items = {item.key: item_stats(counts.get(item.key, {})) for item in instrument.items}
+def group_statistics(pub: Publication, cell: str, key: int | str, label: str,
+                     instrument: Instrument) -> GroupStats | None:
+    """One published cell's numbers, or None when the cell is hidden."""
+    if pub.why_hidden(cell):
+        return None
+    responses, counts = pub.counts(cell)
+    group = GroupStats(key, label, responses)
+    for item in instrument.items:
+        if pub.item_hidden(cell, item.key):
+            group.items[item.key] = ItemStats(suppressed=True)
+        else:
+            group.items[item.key] = item_stats(counts.get(item.key, {}), pub.k)
     for dimension in instrument.dimensions:
-        means = [group.items[i.key].mean for i in instrument.items_in(dimension.key)
-                 if group.items[i.key].mean is not None]
-        group.dimensions[dimension.key] = sum(means) / len(means) if means else None
+        # Only from fully shown items: a score over fewer items is another population.
+        means = [group.items[i.key].mean for i in instrument.items_in(dimension.key)]
+        group.dimensions[dimension.key] = (sum(means) / len(means)
+                                           if means and None not in means else None)
     return group
 
 
-def results_payload(project: Project, by: str = "round", rounds: list[int] | None = None,
-                    professions: list[str] | None = None, districts: list[str] | None = None,
-                    lang: str = "sv") -> dict:
-    """The results of a selection as the API returns them (issue 3's JSON shape).
+def _group_dict(pub: Publication, cell: str, key, label: str, instrument: Instrument) -> dict:
+    group = group_statistics(pub, cell, key, label, instrument)
+    if group is None:
+        return {"key": key, "label": label, "suppressed": True,
+                "reason": pub.why_hidden(cell), "responses": None, "items": {},
+                "dimensions": {}}
+    return {"key": key, "label": label, "suppressed": False, "reason": None,
+            "responses": group.responses,
+            "items": {k: s.as_dict() for k, s in group.items.items()},
+            "dimensions": dict(group.dimensions)}
 
-    Groups under the project's minimum size — and their complement, see anonymity — have
-    suppressed=True, responses None and empty items and dimensions. The "no district" group
-    of by="district" is listed only when it holds responses.
+
+def _round_dict(pub: Publication) -> dict:
+    release = pub.release
+    return {"number": pub.round.number, "label": pub.round.label,
+            "status": pub.round.status(),
+            "release": release.number if release else None,
+            "released_on": release.cut_on.isoformat() if release else None,
+            "responses": release.responses if release else None,
+            "breakdowns": pub.breakdowns,
+            "pending": pub.pending if release else None,
+            "next_update_in": pub.next_update_in if release else pub.k - pub.pending}
+
+
+def results_payload(project: Project, selection: Selection | None = None,
+                    lang: str = "sv") -> dict:
+    """The published figures of a selection, as the API returns them.
+
+    Hidden cells have suppressed=True, a reason ("too_small": the round has fewer than k
+    answers; "open": breakdowns wait until the round closes; "empty", "small", "complement",
+    "derivation": the decision of disclosure.py) and no numbers. Hidden items of a shown cell
+    have suppressed=True and no numbers. Raises SelectionError for unknown rounds or keys.
     """
+    selection = selection or Selection()
     instrument = instruments.for_project(project)
-    k = min_group_size(project)
-    groups = group_statistics(project, by, rounds, professions, districts, lang)
-    hidden = suppressed_keys({g.key: g.responses for g in groups}, k)
-    out = []
-    for g in groups:
-        if g.key == NO_DISTRICT_KEY and g.responses == 0:
-            continue
-        if g.key in hidden:
-            out.append({"key": g.key, "label": g.label, "suppressed": True, "responses": None,
-                        "items": {}, "dimensions": {}})
+    rounds = _rounds(project, selection)
+    publications = {r.number: publication(r) for r in rounds}
+    groups: list[dict] = []
+    with force_locale(lang):
+        if selection.by == "round":
+            cell, _key = _filter_cell(project, selection)
+            for r in rounds:
+                groups.append(_group_dict(publications[r.number], cell, r.number, r.label,
+                                          instrument))
         else:
-            out.append({"key": g.key, "label": g.label, "suppressed": False,
-                        "responses": g.responses,
-                        "items": {key: s.as_dict() for key, s in g.items.items()},
-                        "dimensions": dict(g.dimensions)})
+            pub = publications[rounds[0].number]
+            if selection.by == "none":
+                cell, _key = _filter_cell(project, selection)
+                groups.append(_group_dict(pub, cell, ALL_KEY, _("All responses"),
+                                          instrument))
+            elif selection.by == "profession":
+                for p in project.professions:
+                    groups.append(_group_dict(pub, profession_cell(p.id), p.key, p.label(lang),
+                                              instrument))
+            else:
+                for d in project.districts:
+                    groups.append(_group_dict(pub, district_cell(d.id), d.key, d.label(lang),
+                                              instrument))
+                none_cell = district_cell(NO_DISTRICT)
+                if any(d == NO_DISTRICT for (_p, d) in combinations_of(pub.release)):
+                    groups.append(_group_dict(pub, none_cell, NO_DISTRICT_KEY,
+                                              _("No district"), instrument))
     return {
         "project": {"slug": project.slug, "name": project.name},
         "instrument": {
@@ -230,7 +221,9 @@ def results_payload(project: Project, by: str = "round", rounds: list[int] | Non
             "dimensions": [{"key": d.key, "label": d.label.get(lang)}
                            for d in instrument.dimensions],
         },
-        "min_group_size": k,
-        "groups": out,
+        "min_group_size": min_group_size(project),
+        "selection": {"by": selection.by, "rounds": [r.number for r in rounds],
+                      "profession": selection.profession, "district": selection.district},
+        "rounds": [_round_dict(publications[r.number]) for r in rounds],
+        "groups": groups,
     }
-

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from ..models import Project
 from .results import results_payload
+from .selection import Selection
 
 KINDS = ("lowest", "change", "spread", "professions")
 HOW_MANY = 3  # points of each kind: enough to start a discussion, few enough to read aloud
@@ -35,24 +36,25 @@ def number(value: float, lang: str) -> str:
 
 
 def talking_points(project: Project, round_number: int, lang: str = "sv",
-                   professions: list[str] | None = None,
-                   districts: list[str] | None = None) -> list[TalkingPoint]:
+                   profession: str | None = None,
+                   district: str | None = None) -> list[TalkingPoint]:
     """The talking points of a round for a selection of professions and districts.
 
     In order: up to three lowest items, three largest changes since the previous round,
     three items with the widest spread (sd) and three items where the professions' means
-    differ most. Points that cannot be computed from visible groups are left out.
-    Raises ValueError for an unknown round, profession or district.
+    differ most (only without a profession or district filter). Points that cannot be
+    computed from published cells are left out.
+    Raises SelectionError for an unknown round, profession or district.
     """
-    selection = {"professions": professions, "districts": districts, "lang": lang}
-    whole = results_payload(project, by="none", rounds=[round_number], **selection)
+    one_group = {"profession": profession, "district": district}
+    whole = results_payload(project, Selection("none", (round_number,), **one_group), lang)
     labels = {item["key"]: item["label"] for item in whole["instrument"]["items"]}
     order = list(labels)
     earlier = [r.number for r in project.rounds if r.number < round_number]
-    by_round = (results_payload(project, by="round", rounds=[max(earlier), round_number],
-                                **selection) if earlier else None)
-    by_profession = results_payload(project, by="profession", rounds=[round_number],
-                                    **selection)
+    by_round = (results_payload(project, Selection("round", (max(earlier), round_number),
+                                                   **one_group), lang) if earlier else None)
+    by_profession = (results_payload(project, Selection("profession", (round_number,)), lang)
+                     if profession is None and district is None else None)
     with force_locale(lang):
         return (_lowest(whole, labels, order, lang) + _changes(by_round, labels, order, lang)
                 + _spread(whole, labels, order, lang)
@@ -116,10 +118,14 @@ def _spread(whole, labels, order, lang) -> list[TalkingPoint]:
     points = []
     for k in _top(sds, order, largest=True):
         q1, q3 = _stat(groups[0], k, "q1"), _stat(groups[0], k, "q3")
-        points.append(TalkingPoint("spread", _(
-            "Answers spread widely on %(item)s: standard deviation %(sd)s, middle half "
-            "from %(q1)s to %(q3)s.", item=labels[k], sd=number(sds[k], lang),
-            q1=number(q1, lang), q3=number(q3, lang)), k))
+        if q1 is None:  # quartiles are published only where n ≥ 2k
+            text = _("Answers spread widely on %(item)s: standard deviation %(sd)s.",
+                     item=labels[k], sd=number(sds[k], lang))
+        else:
+            text = _("Answers spread widely on %(item)s: standard deviation %(sd)s, middle "
+                     "half from %(q1)s to %(q3)s.", item=labels[k], sd=number(sds[k], lang),
+                     q1=number(q1, lang), q3=number(q3, lang))
+        points.append(TalkingPoint("spread", text, k))
     return points
 
 
