@@ -194,3 +194,6 @@ def test_imported_answers_count_exactly_like_the_same_answers_sent_by_the_form(a
         by_round[number[t.round_id]].add((t.profession_id, t.district_id, t.item_key,
                                           t.value, t.count))
     assert by_round[1] == by_round[2] and len(by_round[1]) > 100
+    imported = db.session.scalars(select(Response.id).where(
+        Response.round_id == project.rounds[0].id)).all()
+    assert len(set(imported)) == 60 and min(imported) > 2**20  # drawn at random, not counted

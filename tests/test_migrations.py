@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from spindel.extensions import db
+from spindel.models import Response
 from tests.conftest import make_app
 
 TABLES = {"project", "district", "profession", "round", "response", "rating", "rating_tally",
@@ -57,4 +63,107 @@ def test_cli_db_upgrade_and_demo(tmp_path):
     again = runner.invoke(args=["demo"])
     assert "Created" not in again.output and "/r/" in again.output
     with app.app_context():
+        db.engine.dispose()
+
+
+def _answers_before_random_ids(conn, count: int) -> dict[str, tuple]:
+    """Answers as the schema of 0004 stored them, ids counting up 1, 2, 3 …; returns what
+    each one is (submission key -> round, profession, district, day, its ratings)."""
+    table = sa.table
+    conn.execute(table("project", *map(sa.column, ("id", "slug", "name", "description",
+                                                   "instrument", "min_group_size")))
+                 .insert().values(id=1, slug="p", name="P", description="",
+                                  instrument="spindeln@1", min_group_size=5))
+    conn.execute(table("profession", *map(sa.column, ("id", "project_id", "key", "name_sv",
+                                                      "name_en", "position", "active")))
+                 .insert(), [{"id": n, "project_id": 1, "key": f"p{n}", "name_sv": f"P{n}",
+                              "name_en": "", "position": n, "active": True} for n in (1, 2)])
+    conn.execute(table("district", *map(sa.column, ("id", "project_id", "key", "name",
+                                                    "position", "active")))
+                 .insert(), [{"id": n, "project_id": 1, "key": f"d{n}", "name": f"D{n}",
+                              "position": n, "active": True} for n in (1, 2, 3)])
+    conn.execute(table("round", *map(sa.column, ("id", "project_id", "number", "label",
+                                                  "state", "token")))
+                 .insert(), [{"id": n, "project_id": 1, "number": n, "label": f"M{n}",
+                              "state": "closed", "token": f"token-{n}"} for n in (1, 2)])
+    answers = {}
+    for n in range(1, count + 1):
+        key = f"key-{n:03d}"
+        answers[key] = (n % 2 + 1, n % 2 + 1, (n % 3 + 1) if n % 4 else None,
+                        dt.date(2025, 3, n % 28 + 1),
+                        {"a": n % 10 + 1, "b": None if n % 5 == 0 else n % 7 + 1, "c": 3})
+    response = table("response", *map(sa.column, ("id", "round_id", "profession_id",
+                                                  "district_id", "submitted_on",
+                                                  "submission_key")))
+    rating = table("rating", *map(sa.column, ("response_id", "item_key", "value")))
+    for n, (key, (round_id, profession_id, district_id, day, ratings)) in enumerate(
+            answers.items(), start=1):
+        conn.execute(response.insert().values(id=n, round_id=round_id,
+                                              profession_id=profession_id,
+                                              district_id=district_id, submitted_on=day,
+                                              submission_key=key))
+        conn.execute(rating.insert(), [{"response_id": n, "item_key": item, "value": value}
+                                       for item, value in ratings.items()])
+    return answers
+
+
+def _stored_answers(conn) -> tuple[dict[str, tuple], dict[str, int]]:
+    """(submission key -> round, profession, district, day, ratings), and key -> id."""
+    answers, ids = {}, {}
+    for id_, round_id, profession_id, district_id, day, key in conn.execute(text(
+            "SELECT id, round_id, profession_id, district_id, submitted_on, submission_key "
+            "FROM response")):
+        on = dt.date.fromisoformat(day) if isinstance(day, str) else day  # SQLite: text
+        answers[key], ids[key] = (round_id, profession_id, district_id, on, {}), id_
+    by_id = {id_: key for key, id_ in ids.items()}
+    for response_id, item, value in conn.execute(text(
+            "SELECT response_id, item_key, value FROM rating")):
+        answers[by_id[response_id]][4][item] = value
+    return answers, ids
+
+
+def test_random_ids_migration_keeps_every_answer_with_its_ratings(tmp_path, backend):
+    """0005 renumbers answers stored with counting ids: each keeps its round, profession,
+    district, day and ratings, under a random id; the foreign key still holds; new answers
+    need no sequence; and the way back keeps them too."""
+    app = make_app(tmp_path, backend)
+    with app.app_context():
+        upgrade(revision="0004")
+        with db.engine.begin() as conn:
+            before = _answers_before_random_ids(conn, 40)
+        upgrade(revision="0005")
+        with db.engine.connect() as conn:
+            after, ids = _stored_answers(conn)
+        assert after == before
+        in_arrival_order = [ids[key] for key in sorted(ids)]
+        assert not set(in_arrival_order) & set(range(1, 41))
+        assert in_arrival_order != sorted(in_arrival_order)
+        assert in_arrival_order != sorted(in_arrival_order, reverse=True)
+        assert max(in_arrival_order) > 2**40  # drawn from 62 bits, not counted
+        assert all(0 < i < 2**63 for i in in_arrival_order)
+
+        with db.engine.connect() as conn:
+            with pytest.raises(IntegrityError), conn.begin():  # a rating needs its answer
+                conn.execute(text("INSERT INTO rating (response_id, item_key, value) "
+                                  "VALUES (123, 'a', 1)"))
+        with db.engine.begin() as conn:  # new answers: a random id from the model
+            new_id = conn.execute(insert(Response).values(
+                round_id=1, profession_id=1, district_id=None, submitted_on=dt.date(2025, 4, 1),
+                submission_key="new").returning(Response.id)).scalar_one()
+            conn.execute(text("DELETE FROM response WHERE submission_key = 'key-001'"))
+            assert conn.execute(text("SELECT COUNT(*) FROM rating WHERE response_id = :i"),
+                                {"i": ids["key-001"]}).scalar() == 0  # cascades as before
+        assert new_id not in in_arrival_order
+
+        downgrade(revision="0004")
+        with db.engine.connect() as conn:
+            back, back_ids = _stored_answers(conn)
+        del before["key-001"]
+        assert {k: v for k, v in back.items() if k != "new"} == before
+        assert sorted(back_ids.values()) == list(range(1, 41))
+        if backend == "postgres":  # the sequence is back and counts on from there
+            with db.engine.begin() as conn:
+                assert conn.execute(text(
+                    "INSERT INTO response (round_id, profession_id, submitted_on) "
+                    "VALUES (1, 1, '2025-04-02') RETURNING id")).scalar_one() == 41
         db.engine.dispose()

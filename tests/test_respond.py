@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 
 import pytest
@@ -303,3 +304,49 @@ def test_one_respondents_choices_never_show_on_anothers_form(client, open_round)
     assert 'value="3" checked' in post_answer(client, open_round, data, hidden).get_data(True)
     html, _ = load_form(client, open_round)
     assert " checked" not in html
+
+
+def test_fifty_answers_in_a_row_get_ids_that_do_not_follow_their_arrival(client, open_round):
+    """Ids that counted up would date each answer against any log of the day (policy §5)."""
+    instrument = instruments.for_project(open_round.project)
+    arrived = []
+    for n in range(50):
+        _, hidden = load_form(client, open_round)
+        reply = post_answer(client, open_round, full_answer(instrument, value=str(n % 10 + 1)),
+                            hidden)
+        assert reply.status_code == 303
+        arrived.append(db.session.scalar(select(Response.id).where(
+            Response.submission_key == hidden["submission_key"])))
+    assert len(set(arrived)) == 50
+    assert arrived != sorted(arrived) and arrived != sorted(arrived, reverse=True)
+    # Random order: about half the neighbours go up (49 pairs; 10–39 is > 99.99 % likely).
+    rises = sum(a < b for a, b in itertools.pairwise(arrived))
+    assert 10 <= rises <= 39, rises
+    assert all(0 < i < 2**63 for i in arrived)
+
+
+def test_store_answer_draws_again_when_a_random_id_is_taken(any_app, monkeypatch):
+    """On both databases: a new answer that draws an id already held is stored under the
+    next draw; the earlier answer and a repeated submission key are left as they were."""
+    from spindel.models import Round
+    from spindel.services import responses
+    from spindel.services.projects import create_project
+    from spindel.services.round_setup import RoundSetup
+
+    project = create_project("Krock", "krock", districts=[("north", "Norr")])
+    project.rounds.append(Round(number=1, label="Mätning 1", state=RoundState.OPEN))
+    db.session.commit()
+    setup, instrument = RoundSetup.of(project.rounds[0]), instruments.for_project(project)
+    answer = responses.Answer("bvc", "north", dict.fromkeys(instrument.item_keys, 4))
+    first, _ = responses.store_answer(setup, instrument, answer, submission_key="k1")
+    draws = iter([first.id, first.id, 77])
+    monkeypatch.setattr(responses, "new_response_id", lambda: next(draws))
+    second, created = responses.store_answer(setup, instrument, answer, submission_key="k2")
+    db.session.commit()
+    assert created and second.id == 77
+    assert db.session.get(Response, first.id).submission_key == "k1"
+    assert db.session.scalar(select(func.count()).select_from(Rating)
+                             .where(Rating.response_id == 77)) == len(instrument.item_keys)
+    monkeypatch.setattr(responses, "new_response_id", lambda: 77)  # taken, and so is the key
+    again, created = responses.store_answer(setup, instrument, answer, submission_key="k2")
+    assert not created and again.id == 77 and count_responses() == 2

@@ -328,6 +328,8 @@ def _store_rows(project: Project, rows: list[Row], today: dt.date) -> None:
             # The day is the round's: an import has no day of its own to tell.
             "submitted_on": round_.closes_on or round_.opens_on or today,
         })
+    # Each row's id is drawn at random by the column's default (models.new_response_id), so
+    # not even an import's rows are numbered in the file's order.
     ids = db.session.scalars(insert(Response).returning(Response.id,
                                                         sort_by_parameter_order=True),
                              responses).all()

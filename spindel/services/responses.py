@@ -12,10 +12,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..dates import local_today
 from ..extensions import db
 from ..instrument import Instrument
-from ..models import Rating, RatingTally, Response, RoundStatus
+from ..models import Rating, RatingTally, Response, RoundStatus, new_response_id
 from .round_setup import Choice, RoundSetup
 
 CANNOT_JUDGE = "x"  # the form value for "cannot judge"; stored as NULL, never as a number
+# Random response ids drawn before giving up: needing even a second is a 1-in-10^12 event.
+ID_ATTEMPTS = 5
 
 
 class RoundNotOpen(Exception):
@@ -81,25 +83,32 @@ def store_answer(setup: RoundSetup, instrument: Instrument, answer: Answer, *,
     values = {"round_id": setup.id, "profession_id": profession.id,
               "district_id": district.id if district else None, "submitted_on": today,
               "submission_key": submission_key}
-    insert_response = _insert_response(_dialect(), deduplicate=submission_key is not None)
-    response_id = db.session.execute(insert_response, values).scalar()
-    if response_id is None:  # the same submission key was stored first: that answer counts
-        return _by_submission_key(submission_key), False
+    insert_response = _insert_response(_dialect())
+    for _ in range(ID_ATTEMPTS):
+        values["id"] = new_response_id()
+        response_id = db.session.execute(insert_response, values).scalar()
+        if response_id is not None:
+            break
+        if submission_key is not None and (stored := _by_submission_key(submission_key)):
+            return stored, False  # the same submission key was stored first: that one counts
+        # Otherwise the random id was taken (see new_response_id): draw another.
+    else:
+        raise RuntimeError(f"no free response id in {ID_ATTEMPTS} random draws")
     ratings = sorted(answer.ratings.items())
     db.session.execute(_insert_ratings(len(ratings)),
                        {"response_id": response_id, **_numbered(ratings)})
     _add_to_tallies(values, answer.ratings)
     # Not loaded back (one query less per answer): a detached Response with the stored values.
-    return Response(id=response_id, **values), True
+    return Response(**values), True
 
 
 @functools.cache
-def _insert_response(dialect: str, deduplicate: bool):
+def _insert_response(dialect: str):
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: no row back means the submission key or
+    the random id was there already."""
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
         Response.__table__)
-    if deduplicate:
-        statement = statement.on_conflict_do_nothing(index_elements=["submission_key"])
-    return statement.returning(Response.__table__.c.id)
+    return statement.on_conflict_do_nothing().returning(Response.__table__.c.id)
 
 
 # The two multi-row statements below are written out once per number of items, as text:

@@ -21,7 +21,7 @@ from sqlalchemy import func, select, text
 
 from spindel import instrument as instruments
 from spindel.extensions import db
-from spindel.models import Response
+from spindel.models import Response, new_response_id
 from spindel.services.accounts import create_api_token, create_user
 from spindel.services.demo import DISTRICTS, PROFESSIONS
 from spindel.services.projects import create_project
@@ -80,11 +80,12 @@ def add_responses(project, count: int, rng: random.Random) -> None:
     day = dt.date(2020, 1, 1)
     if connection.dialect.name == "postgresql":
         with raw.cursor() as cursor:
-            with cursor.copy("COPY response (round_id, profession_id, district_id, "
+            with cursor.copy("COPY response (id, round_id, profession_id, district_id, "
                              "submitted_on) FROM STDIN") as copy:
                 buffer = io.StringIO()
                 for (r, p, d), n in per_cell.items():
-                    buffer.write(f"{r}\t{p}\t{d}\t{day}\n" * n)
+                    for _ in range(n):
+                        buffer.write(f"{new_response_id()}\t{r}\t{p}\t{d}\t{day}\n")
                 copy.write(buffer.getvalue())
             # Add to existing tallies (later sizes grow the same project).
             cursor.execute("CREATE TEMP TABLE new_tally (LIKE rating_tally) ON COMMIT DROP")
@@ -98,9 +99,9 @@ def add_responses(project, count: int, rng: random.Random) -> None:
                 "rating_tally.count + excluded.count")
     else:
         raw.executemany(
-            "INSERT INTO response (round_id, profession_id, district_id, submitted_on) "
-            "VALUES (?, ?, ?, ?)",
-            ((r, p, d, day.isoformat()) for (r, p, d), n in per_cell.items()
+            "INSERT INTO response (id, round_id, profession_id, district_id, submitted_on) "
+            "VALUES (?, ?, ?, ?, ?)",
+            ((new_response_id(), r, p, d, day.isoformat()) for (r, p, d), n in per_cell.items()
              for _ in range(n)))
         raw.executemany(
             "INSERT INTO rating_tally (round_id, profession_id, district_id, item_key, value, "
