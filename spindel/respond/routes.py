@@ -45,7 +45,7 @@ def _form_posts_only():
 def _unavailable(round_, status: str):
     """A round that takes no answers: closed is 410 Gone; not yet open is a plain page,
     and 403 only for a post that tried to answer early."""
-    if status in (RoundStatus.CLOSED, "code_used"):
+    if status == RoundStatus.CLOSED:
         code = 410
     else:
         code = 403 if request.method == "POST" else 200
@@ -80,15 +80,21 @@ def _answer(round_: RoundSetup, thanks_url: str, district: Choice | None = None,
 
     form = answer_form(round_, instrument, current_lang(),
                        district=district.key if district else None)
+    code_used = False
     if form.validate_on_submit():
         with one_writer():
             problem = _store(round_, instrument, form, access_code)
         if problem == "code_used" and _already_stored(form.submission_key.data):
             problem = None  # a double click with a personal link: the answer is in
-        return _unavailable(round_, problem) if problem else redirect(thanks_url, code=303)
-    code = 422 if form.is_submitted() else 200
+        if problem is None:
+            return redirect(thanks_url, code=303)
+        if problem != "code_used":
+            return _unavailable(round_, problem)
+        code_used = True  # refused, but what she filled in stays on the page
+    code = 410 if code_used else 422 if form.is_submitted() else 200
     return render_template("respond/form.html", form=form, round=round_, project=project,
-                           instrument=instrument, district=district), code
+                           instrument=instrument, district=district,
+                           code_used=code_used), code
 
 
 def _store(round_: RoundSetup, instrument, form, access_code: AccessCode | None) -> str | None:
@@ -128,16 +134,18 @@ def answer_in_district(token: str, district_key: str):
     return _answer(round_, url_for("respond.thanks", token=token), district=district)
 
 
-# Personal links live under /r/c/ so the log filter (security.RedactTokens) hides the code.
+# Personal links (built by services.links.personal_url) live under /r/c/; the log filter
+# (security.RedactTokens) hides the code.
 @bp.route("/c/<code>", methods=["GET", "POST"])
 @body_limit(ANSWER_MAX_BYTES)
 def answer_with_code(code: str):
+    """A personal link. Opening it shows the same form whether the code was used or not:
+    whoever holds the list of codes must not learn who has answered by trying them. Only
+    sending an answer tells, and a used code's answer is refused and not stored."""
     access_code = code_by_text(code)
     if access_code is None:
-        abort(404)
+        abort(404)  # no round to show; telling known from unknown reveals nothing of use
     round_ = round_setup_by_id(access_code.round_id)
-    if access_code.used and request.method == "GET":
-        return _unavailable(round_, "code_used")
     return _answer(round_, url_for("respond.code_thanks", code=code), access_code=access_code)
 
 

@@ -16,17 +16,13 @@ from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..models import AccessCode, Round
-from .links import base_url
+from .links import personal_url
 
 MAX_CODE_LENGTH = 64
 
 
 def _digest(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
-
-
-def code_url(code: str) -> str:
-    return f"{base_url()}/c/{code}"
 
 
 def generate_codes(round_: Round, count: int) -> list[str]:
@@ -46,7 +42,7 @@ def codes_csv(round_: Round, codes: list[str]) -> str:
     if label[:1] in ("=", "+", "-", "@"):  # Excel would run it as a formula
         label = "'" + label
     for n, code in enumerate(codes, start=1):
-        writer.writerow([n, label, code_url(code)])
+        writer.writerow([n, label, personal_url(code)])
     return "\ufeff" + out.getvalue()  # BOM: Excel then reads å, ä, ö right
 
 

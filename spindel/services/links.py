@@ -28,6 +28,11 @@ def respondent_url(round_: Round, district_key: str | None = None) -> str:
     return f"{url}/d/{district_key}" if district_key else url
 
 
+def personal_url(code: str) -> str:
+    """The full single-use link for one personal code (respond.answer_with_code)."""
+    return f"{base_url()}/r/c/{code}"
+
+
 def qr_svg(url: str, *, scale: int = 8, title: str | None = None) -> str:
     """An SVG QR code for a link, with a title so screen readers can name it."""
     out = io.BytesIO()

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from spindel import instrument as instruments
 from spindel.extensions import db
 from spindel.models import Rating, Response, RoundState
+from spindel.services.codes import code_by_text, generate_codes, use_code
 from tests.conftest import axe_violations
 
 pytestmark = pytest.mark.browser
@@ -123,6 +124,22 @@ def test_every_respondent_page_passes_axe(live_server, new_page, make_project, c
     page.get_by_role("button").last.click()
     page.wait_for_url("**/thanks*")
     check("thank you")
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+    # an answer sent through a personal link that someone has already used
+    code = generate_codes(open_round, 1)[0]
+    use_code(code_by_text(code))
+    db.session.commit()
+    page.goto(f"{base}/r/c/{code}?lang={lang}")
+    page.locator("input[name=profession]").first.check()
+    page.locator("input[name=district]").first.check()
+    for name in page.evaluate(
+            "[...new Set([...document.querySelectorAll('input[name^=item_]')].map(e => e.name))]"):
+        page.locator(f"input[name={name}]").nth(4).check()
+    with page.expect_navigation():
+        page.get_by_role("button").last.click()
+    assert page.locator(".error-summary[role=alert]").is_visible()
+    assert page.locator("input[name=profession]").first.is_checked()
+    check("personal link already used")
     assert db.session.scalar(select(func.count()).select_from(Response)) == 1
     assert {name: v for name, v in checked.items() if v} == {}
 
