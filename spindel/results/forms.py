@@ -1,14 +1,28 @@
-"""The filter of the results page: which rounds, professions and districts to include."""
+"""The filter of the results page: which rounds, side by side, and whose answers in each.
+
+Whose answers is one choice (policy §1): all, one profession or one district. It is one
+field, so a page cannot ask for two groups at once; a hand-made address that does (two
+values, or the older `profession=` / `district=` arguments) gets the reason at the field.
+"""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
+from wtforms import SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import Project
+from ..services.selection import Selection, SelectionError
+
+ALL = ""  # the group choice "all answers"
+KINDS = ("profession", "district")
+# Older addresses named the group in arguments of their own; they still work, one group only.
+ALIASES = {"profession": ("profession", "professions"),
+           "district": ("district", "districts")}
 
 
 class CheckboxesField(SelectMultipleField):
@@ -24,29 +38,91 @@ class CheckboxesField(SelectMultipleField):
             self.data = []
 
     def pre_validate(self, form):
-        known = {str(value) for value, _ in self.choices}
+        known = {str(value) for value, _label in self.choices}
         if any(str(value) not in known for value in getattr(self, "raw", [])):
             raise ValidationError(_l("Choose only from the list."))
 
 
+def group_value(kind: str, key: str) -> str:
+    return f"{kind}:{key}"
+
+
+class GroupField(SelectField):
+    """One select: all answers, one profession or one district (values "", "profession:bvc",
+    "district:north"). Every value sent is kept in `values`, so a request for two groups is
+    refused with a reason instead of quietly showing the first."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, default=ALL, **kwargs)
+        self.values: list[str] = []
+
+    def set_project(self, project: Project, lang: str) -> None:
+        professions, districts = _("Professions"), _("Districts")
+        self.choices = (
+            [SelectChoice(ALL, _("All answers"))]
+            + [SelectChoice(group_value("profession", p.key), p.label(lang),
+                            optgroup=professions) for p in project.professions]
+            + [SelectChoice(group_value("district", d.key), d.label(lang), optgroup=districts)
+               for d in project.districts])
+
+    def process(self, formdata, *args, **kwargs):
+        super().process(formdata, *args, **kwargs)
+        if formdata is None:
+            return
+        values = list(formdata.getlist(self.name))
+        for kind, names in ALIASES.items():
+            for name in names:
+                values += [group_value(kind, v) for v in formdata.getlist(name)]
+        self.values = [v for v in values if v != ALL]
+        self.data = self.values[0] if self.values else ALL
+
+    def pre_validate(self, form):
+        known = {choice.value for choice in self.iter_choices()}
+        if any(value not in known for value in self.values):
+            raise ValidationError(_l("Choose only from the list."))
+
+    def parts(self) -> tuple[list[str], list[str]]:
+        """The professions and districts asked for (each list normally of at most one)."""
+        chosen: dict[str, list[str]] = {kind: [] for kind in KINDS}
+        for value in self.values:
+            kind, _sep, key = value.partition(":")
+            chosen[kind].append(key)
+        return chosen["profession"], chosen["district"]
+
+    @property
+    def chosen_label(self) -> str | None:
+        """The chosen group's name, None for all answers."""
+        return next((str(c.label) for c in self.iter_choices()
+                     if c.selected and c.value != ALL), None)
+
+
+def selection_of(rounds, group: GroupField) -> Selection:
+    """Rounds side by side, restricted to the one chosen group; SelectionError if the
+    request asks for more than one group."""
+    professions, districts = group.parts()
+    return Selection.of("round", sorted(set(rounds or ())), professions, districts)
+
+
 class ResultsFilterForm(FlaskForm):
-    """A GET form (bookmarkable, no CSRF needed: it changes nothing). Nothing ticked = all."""
+    """A GET form (bookmarkable, no CSRF needed: it changes nothing). No round ticked = all."""
 
     class Meta:
         csrf = False
 
     round = CheckboxesField(_l("Rounds"), coerce=int)
-    profession = CheckboxesField(_l("Professions"))
-    district = CheckboxesField(_l("Districts"))
+    group = GroupField(_l("Whose answers"))
 
     def __init__(self, project: Project, lang: str, **kwargs):
         super().__init__(**kwargs)
         self.round.choices = [(r.number, r.label) for r in project.rounds]
-        self.profession.choices = [(p.key, p.label(lang)) for p in project.professions]
-        self.district.choices = [(d.key, d.label(lang)) for d in project.districts]
+        self.group.set_project(project, lang)
 
-    def selection(self) -> dict:
-        """The filter as results_payload takes it; None means everything."""
-        return {"rounds": self.round.data or None,
-                "professions": self.profession.data or None,
-                "districts": self.district.data or None}
+    def validate_group(self, field):
+        try:
+            selection_of(self.round.data, field)
+        except SelectionError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def selection(self) -> Selection:
+        """The validated filter: the chosen rounds (none = every round) side by side."""
+        return selection_of(self.round.data, self.group)

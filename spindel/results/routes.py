@@ -12,8 +12,9 @@ from markupsafe import Markup
 
 from .. import access
 from ..i18n import current_lang
-from ..services.anonymity import min_group_size
-from ..services.charts import Chart, chart_sections
+from ..services.charts import Chart
+from ..services.disclosure import min_group_size
+from ..services.results_page import results_page
 from .forms import ResultsFilterForm
 
 # cli_group=None: commands added to bp.cli become top-level `spindel` commands.
@@ -46,11 +47,10 @@ def page(slug: str):
     lang = current_lang()
     form = ResultsFilterForm(project, lang, formdata=request.args)
     valid = form.validate()
-    sections = chart_sections(project, lang, **form.selection(), newest_first=True) \
-        if valid else []
+    results = results_page(project, form.selection(), lang) if valid else None
     return render_template(
-        "results/page.html", project=project, form=form, sections=sections,
-        k=min_group_size(project), figure_json=figure_json,
+        "results/page.html", project=project, form=form, results=results,
+        group=form.group.chosen_label, k=min_group_size(project), figure_json=figure_json,
         is_number=lambda cell: bool(_NUMBER.match(cell)),
         plotly_version=plotly.__version__,
     ), 200 if valid else 400
