@@ -8,6 +8,7 @@ from flask_login import login_required
 from .. import access
 from ..i18n import current_lang
 from ..services import presentation
+from ..services.disclosure import min_group_size
 from ..services.links import qr_svg, respondent_url
 from .forms import SetupForm
 
@@ -23,7 +24,8 @@ def setup(slug: str):
     project = access.project_or_404(slug)
     form = SetupForm(project, current_lang(), formdata=None)
     form.fill_defaults()
-    return render_template("present/setup.html", project=project, form=form)
+    return render_template("present/setup.html", project=project, form=form,
+                           k=min_group_size(project))
 
 
 def _valid_form(project):
@@ -37,14 +39,16 @@ def slides(slug: str):
     project = access.project_or_404(slug)
     form, valid = _valid_form(project)
     if not valid:
-        return render_template("present/setup.html", project=project, form=form), 422
-    selection = form.selection()
-    live = presentation.live_round(project, selection)
-    answer_round = next((r for r in project.rounds if r.number == selection.live), None)
+        return render_template("present/setup.html", project=project, form=form,
+                           k=min_group_size(project)), 422
+    show, lang = form.show(), current_lang()
+    live = presentation.live_round(project, show)
+    answer_round = next((r for r in project.rounds if r.number == show.live), None)
     url = respondent_url(answer_round) if answer_round is not None else None
     return render_template(
-        "present/slides.html", project=project, selection=selection,
-        slides=presentation.slides(project, selection, current_lang()),
+        "present/slides.html", project=project, show=show,
+        slides=presentation.slides(project, show, lang),
+        group=presentation.group_label(project, show, lang), k=min_group_size(project),
         answer_round=answer_round, live=live, answer_url=url,
         qr=qr_svg(url, title=answer_round.label) if url else None,
         poll_ms=current_app.config.get("SPINDEL_PRESENT_POLL_MS", POLL_MS))
@@ -56,22 +60,28 @@ def slide_data(slug: str, key: str):
     project = access.project_or_404(slug)
     form, valid = _valid_form(project)
     if not valid:
-        return jsonify({"error": "invalid selection", "fields": form.errors}), 400
-    selection, lang = form.selection(), current_lang()
-    known = {s.key: s for s in presentation.slides(project, selection, lang)}
+        # The first reason in words (e.g. two professions: groups are never added together).
+        fields = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+        return jsonify({"error": next(iter(fields.values()))[0], "fields": fields}), 400
+    show, lang = form.show(), current_lang()
+    known = {s.key: s for s in presentation.slides(project, show, lang)}
     if key not in known or known[key].kind == "title":
         abort(404)
     slide = known[key]
-    data = {"key": key, "title": slide.title,
-            "live": presentation.live_round(project, selection) is not None}
+    live = presentation.live_round(project, show)
+    data = {"key": key, "title": slide.title, "live": live is not None}
     if slide.kind == "answer":
-        round_ = next(r for r in project.rounds if r.number == selection.live)
+        round_ = next(r for r in project.rounds if r.number == show.live)
         data["count"] = presentation.answer_count_text(round_, lang)
+        if live is not None:
+            data["next_update"] = presentation.next_update_text(round_, lang)
+    elif slide.kind == "waiting":
+        data["note"] = slide.text
     elif slide.kind == "points":
-        points = presentation.points_for(project, selection, lang)
+        points = presentation.points_for(project, show, lang)
         data["html"] = render_template("present/_points.html", points=points)
     else:
-        chart = presentation.chart_for(project, key, selection, lang)
+        chart = presentation.chart_for(project, key, show, lang)
         data.update(figure=presentation.projector_figure(chart),
                     count=presentation.count_text(chart.responses, lang),
                     caption=chart.caption,

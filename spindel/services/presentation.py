@@ -1,8 +1,10 @@
 """Presentation mode: which slides a seminar gets and what each slide shows.
 
-A presentation is a project plus a selection (rounds, professions, districts) and optionally
-the round the room answers now. Every chart comes from services/charts.py and so from
-results_payload: a group under k is hidden on a slide exactly as on every other output.
+A presentation is a project, a Show (rounds side by side, at most one profession or one
+district, and optionally the round the room answers now) and a language. Every chart comes
+from services/charts.py and so from the published cells of releases: a slide shows exactly
+what the results page shows, and while the room answers its figures move only when a new
+release is cut, never with each answer (policy §4).
 """
 
 from __future__ import annotations
@@ -18,70 +20,87 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Project, Response, Round, RoundStatus
 from . import charts
+from .disclosure import publication
+from .selection import Selection
 from .talking_points import TalkingPoint, talking_points
 
 # Large type for a projector seen from the back of a room of 120 people.
 PROJECTOR_FONT = 20
 
 
-@dataclass
-class Selection:
-    """What the supporter chose before starting: None means every profession / district."""
+@dataclass(frozen=True)
+class Show:
+    """What the supporter chose before starting: a by-round Selection (rounds side by side,
+    at most one profession or one district) and the round the room answers now, if any."""
 
-    rounds: list[int]
-    professions: list[str] | None = None
-    districts: list[str] | None = None
+    selection: Selection
     live: int | None = None  # the round the room answers now
+
+    @property
+    def rounds(self) -> tuple[int, ...]:
+        return self.selection.rounds
+
+    @property
+    def profession(self) -> str | None:
+        return self.selection.profession
+
+    @property
+    def district(self) -> str | None:
+        return self.selection.district
+
+    @property
+    def one_group(self) -> bool:
+        """A profession or a district is chosen (not all answers)."""
+        return self.profession is not None or self.district is not None
 
     @property
     def focus(self) -> int:
         """The round the per-round slides show: the one answered now, else the latest."""
         return self.live if self.live is not None else max(self.rounds)
 
-    @property
-    def filters(self) -> dict:
-        return {"professions": self.professions, "districts": self.districts}
-
-    def query(self) -> dict:
-        """The selection as query arguments, for slide data URLs."""
-        args: dict = {"rounds": self.rounds}
-        if self.professions is not None:
-            args["professions"] = self.professions
-        if self.districts is not None:
-            args["districts"] = self.districts
-        if self.live is not None:
-            args["live"] = self.live
-        return args
-
 
 @dataclass
 class Slide:
     key: str
     title: str
-    kind: str  # "title", "answer", "chart" or "points"
+    kind: str  # "title", "answer", "chart", "waiting" (a sentence instead) or "points"
     live: bool = False  # polled for new answers while its round is open
+    text: str | None = None  # what a "waiting" slide says
 
 
-def live_round(project: Project, selection: Selection) -> Round | None:
+def live_round(project: Project, show: Show) -> Round | None:
     """The round answered now, if it is chosen and open."""
-    found = next((r for r in project.rounds if r.number == selection.live), None)
+    found = next((r for r in project.rounds if r.number == show.live), None)
     return found if found is not None and found.status() == RoundStatus.OPEN else None
 
 
-def slides(project: Project, selection: Selection, lang: str = "sv") -> list[Slide]:
-    """The slides in order: title, answer now (with a live round), the charts, the points."""
-    live = live_round(project, selection) is not None
-    focus = _round_label(project, selection.focus)
+def _round(project: Project, number: int) -> Round | None:
+    return next((r for r in project.rounds if r.number == number), None)
+
+
+def slides(project: Project, show: Show, lang: str = "sv") -> list[Slide]:
+    """The slides in order: title, answer now (with a round to answer), the charts of the
+    chosen rounds, the focus round's professions and districts (only for all answers: a
+    profession within a district is never shown), its agreement, and the talking points."""
+    live = live_round(project, show) is not None
+    focus_round = _round(project, show.focus)
+    focus = focus_round.label if focus_round is not None else str(show.focus)
+    # While the focus round is open only its total is published (policy §4).
+    closed = focus_round is not None and focus_round.status() == RoundStatus.CLOSED
     with force_locale(lang):
         out = [Slide("title", project.name, "title")]
-        if selection.live is not None:
+        if show.live is not None:
             out.append(Slide("answer", _("Answer now"), "answer", live))
+        out.append(Slide("spider-rounds", _("All chosen rounds"), "chart", live))
+        if not show.one_group:
+            waiting = _("Professions and districts are shown when %(round)s has closed.",
+                        round=focus)
+            for key, title in (
+                    ("spider-professions", _("By profession – %(round)s", round=focus)),
+                    ("spider-districts", _("By district – %(round)s", round=focus))):
+                out.append(Slide(key, title, "chart", live) if closed
+                           else Slide(key, title, "waiting", text=waiting))
         out += [
-            Slide("spider-rounds", _("All rounds"), "chart", live),
-            Slide("spider-professions", _("By profession – %(round)s", round=focus), "chart",
-                  live),
-            Slide("spider-districts", _("By district – %(round)s", round=focus), "chart",
-                  live),
             Slide("dimensions", _("Dimensions"), "chart", live),
             Slide("agreement", _("Agreement – %(round)s", round=focus), "chart", live),
             Slide("trend", _("Over time"), "chart", live),
@@ -90,28 +109,35 @@ def slides(project: Project, selection: Selection, lang: str = "sv") -> list[Sli
     return out
 
 
-def _round_label(project: Project, number: int) -> str:
-    return next((r.label for r in project.rounds if r.number == number), str(number))
+def group_label(project: Project, show: Show, lang: str = "sv") -> str | None:
+    """The chosen profession's or district's name; None for all answers."""
+    if show.profession is not None:
+        return next((p.label(lang) for p in project.professions if p.key == show.profession),
+                    show.profession)
+    if show.district is not None:
+        return next((d.label(lang) for d in project.districts if d.key == show.district),
+                    show.district)
+    return None
 
 
 def response_count(round_: Round) -> int:
-    """How many answers a round has: its total, which every output may show."""
+    """How many answers a round has: a count of answers, never ratings, which may move one
+    by one (policy §4)."""
     return db.session.scalar(select(func.count()).select_from(Response)
                              .where(Response.round_id == round_.id)) or 0
 
 
-def chart_for(project: Project, key: str, selection: Selection,
+def chart_for(project: Project, key: str, show: Show,
               lang: str = "sv") -> charts.Chart | None:
     """The chart of one chart slide, or None for a key that is no chart slide."""
-    rounds, focus, filters = selection.rounds, selection.focus, selection.filters
+    rounds, focus, group = show.rounds, show.focus, show.selection.filter
     builders = {
-        "spider-rounds": lambda: charts.spider_rounds(project, lang, rounds, **filters),
-        "spider-professions": lambda: charts.spider_professions(project, focus, lang,
-                                                                **filters),
-        "spider-districts": lambda: charts.spider_districts(project, focus, lang, **filters),
-        "dimensions": lambda: charts.dimensions_rounds(project, lang, rounds, **filters),
-        "agreement": lambda: charts.agreement(project, focus, lang, **filters),
-        "trend": lambda: charts.trend(project, lang, rounds, **filters),
+        "spider-rounds": lambda: charts.spider_rounds(project, lang, rounds, **group),
+        "spider-professions": lambda: charts.spider_professions(project, focus, lang),
+        "spider-districts": lambda: charts.spider_districts(project, focus, lang),
+        "dimensions": lambda: charts.dimensions_rounds(project, lang, rounds, **group),
+        "agreement": lambda: charts.agreement(project, focus, lang, **group),
+        "trend": lambda: charts.trend(project, lang, rounds, **group),
     }
     return builders[key]() if key in builders else None
 
@@ -137,10 +163,19 @@ def count_text(responses: int | None, lang: str = "sv") -> str:
 
 
 def answer_count_text(round_: Round, lang: str = "sv") -> str:
+    """The answer slide's count: every answer, at once."""
     with force_locale(lang):
         count = response_count(round_)
         return ngettext("%(num)s response so far", "%(num)s responses so far", count)
 
 
-def points_for(project: Project, selection: Selection, lang: str = "sv") -> list[TalkingPoint]:
-    return talking_points(project, selection.focus, lang=lang, **selection.filters)
+def next_update_text(round_: Round, lang: str = "sv") -> str:
+    """When the charts change next: after the answers the next release needs."""
+    with force_locale(lang):
+        return ngettext("The charts are updated after %(num)s more answer.",
+                        "The charts are updated after %(num)s more answers.",
+                        publication(round_).next_update_in)
+
+
+def points_for(project: Project, show: Show, lang: str = "sv") -> list[TalkingPoint]:
+    return talking_points(project, show.focus, lang=lang, **show.selection.filter)

@@ -1,5 +1,6 @@
 /* Presentation mode: one slide at a time, keyboard and clicker navigation, live charts.
-   Slide data comes from <base>/<key>.json with the page's own query (the selection). */
+   Slide data comes from <base>/<key>.json with the page's own query (the selection). While
+   the room answers, the count moves with every answer and the charts with each release. */
 (function () {
   "use strict";
   var deck = document.getElementById("deck");
@@ -30,6 +31,7 @@
 
   function draw(slide, data) {
     setText(slide, "[data-count]", data.count);
+    setText(slide, "[data-next-update]", data.next_update);
     setText(slide, "[data-caption]", data.caption);
     var table = slide.querySelector("[data-table]");
     if (table && typeof data.table === "string") { table.innerHTML = data.table; }
@@ -59,7 +61,9 @@
 
   function load(index) {
     var slide = slides[index];
-    if (!slide || slide.getAttribute("data-kind") === "title") { return; }
+    var kind = slide && slide.getAttribute("data-kind");
+    // The title and a slide that waits for its round to close say everything in the page.
+    if (!slide || kind === "title" || kind === "waiting") { return; }
     var key = slide.getAttribute("data-key");
     if (pending[key]) { return; }
     pending[key] = true;
