@@ -9,14 +9,14 @@
     document.getElementById("monitor-total").textContent = String(data.total);
     document.getElementById("monitor-latest").textContent =
       root.getAttribute("data-" + (data.latest || "none"));
+    if (typeof data.figures === "string") {
+      document.getElementById("monitor-figures").textContent = data.figures;
+    }
     ["professions", "districts"].forEach(function (kind) {
       (data[kind] || []).forEach(function (group) {
         var cell = root.querySelector('table[data-kind="' + kind + '"] td[data-key="' +
                                       group.key + '"]');
-        if (cell) {
-          cell.textContent = group.suppressed ? root.getAttribute("data-fewer")
-                                              : String(group.count);
-        }
+        if (cell) { cell.textContent = String(group.count); }
       });
     });
   }

@@ -499,7 +499,10 @@ def monitor(slug: str, number: int):
 def monitor_json(slug: str, number: int):
     project = access.project_or_404(slug)
     round_ = round_or_404(project, number)
-    return jsonify(monitor_payload(round_, current_lang()))
+    data = monitor_payload(round_, current_lang())
+    # The sentence on where the figures stand, worded as on the page.
+    data["figures"] = render_template("workspace/_monitor_figures.html", data=data).strip()
+    return jsonify(data)
 
 
 
