@@ -17,7 +17,7 @@ import os
 
 from gunicorn.glogging import Logger
 
-from spindel.security import redact
+from spindel.security import install_log_redaction, is_respondent_path, redact
 
 bind = os.environ.get("SPINDEL_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 worker_class = "gthread"
@@ -37,15 +37,29 @@ limit_request_field_size = 8190
 control_socket_disable = True
 
 # Access log to stdout without client address, user agent or referrer: answers are anonymous,
-# and a log that ties a time and an address to a respondent link would undo that.
+# and a log that ties a time and an address to a respondent link would undo that. Respondent
+# requests are not written at all (RedactingLogger.access), and every other line, in the
+# access log and the error log alike, goes through the app's one redaction (security.redact).
 accesslog = os.environ.get("SPINDEL_ACCESS_LOG", "-")
 access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 
+# Every log record made in this process and in the workers it forks is redacted as it is made:
+# gunicorn's own error messages ("Error handling request /r/…") and the app's logger included.
+install_log_redaction()
+
 
 class RedactingLogger(Logger):
-    """gunicorn's logger with respondent tokens (/r/…), codes (/c/…), results links and query
-    values replaced by [redacted] in every access-log field."""
+    """gunicorn's logger: no line at all for a respondent's request (its time and path would
+    date an answer in a round or district, and even a line without them is dated by its
+    neighbours; the database and the monitor count answers); on every other line respondent
+    links, codes and query values are redacted in every access-log field."""
+
+    def access(self, resp, req, environ, request_time):
+        path = f"{environ.get('PATH_INFO', '')} {environ.get('RAW_URI', '')}"
+        if is_respondent_path(path):
+            return
+        super().access(resp, req, environ, request_time)
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)

@@ -1,11 +1,12 @@
 """Security headers on every response, secure cookies over HTTPS, an optional ProxyFix, and
-tokens and codes kept out of the logs."""
+the logs: no respondent request in an access log, one redaction for every log line
+(disclosure policy §5)."""
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+import traceback
 
 from flask import Flask, Response, current_app, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
@@ -20,38 +21,127 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'"
 )
 
-# Respondent links (/r/<token>), results links and single-use codes (/c/<code>) are secrets:
-# never log them. Codes can be short, so anything after /c/ goes.
-_SECRET_PATH = re.compile(r"(/(?:r|results|s)/)[A-Za-z0-9_\-]{8,}|(/c/)[^/?\s\"]+")
+# Everything a respondent opens lives under /r/ (the round's link, /r/<token>/d/<district>,
+# personal codes /r/c/<code>); /c/ and /s/ are kept for short code and link routes. The whole
+# path goes, not only the token: a district key or "/thanks" tells what was answered.
+_RESPONDENT_PATH = re.compile(r"/(?:r|c|s)/[^\s?#\"'<>]*")
+RESPONDENT_PATH_MARK = "[respondent link]"
+# The results link of before accounts (migration 0004), should one still be in a log.
+_SECRET_PATH = re.compile(r"(/results/)[A-Za-z0-9_\-]{8,}")
 # Query strings may carry a code or token (?code=…, ?token=…): keep the names, drop the values,
 # except the harmless interface language.
 _QUERY_VALUE = re.compile(r"([?&](?!lang=)[^=&\s\"#]+=)[^&\s\"#]*")
+# A %-placeholder of a log message, for withholding the values of a respondent's request.
+_PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]")
+WITHHELD = "[withheld]"
 
 
 def redact(text: str) -> str:
-    """The text with secret path segments and query values replaced by [redacted]."""
-    text = _SECRET_PATH.sub(lambda m: (m.group(1) or m.group(2)) + "[redacted]", text)
+    """The text with respondent paths, secret path segments and query values replaced: the
+    one redaction of every log line (access log, error log, the app's own logger)."""
+    text = _RESPONDENT_PATH.sub(RESPONDENT_PATH_MARK, text)
+    text = _SECRET_PATH.sub(r"\1[redacted]", text)
     return _QUERY_VALUE.sub(r"\1[redacted]", text)
 
 
-def _redact_value(value):
-    return redact(value) if isinstance(value, str) else value
+def is_respondent_path(text: str) -> bool:
+    """Whether a path (or a log line, redacted or not) is a respondent's request."""
+    return RESPONDENT_PATH_MARK in text or _RESPONDENT_PATH.search(text) is not None
+
+
+def _in_respondent_request() -> bool:
+    return has_request_context() and is_respondent_path(request.path)
+
+
+def redact_record(record: logging.LogRecord) -> logging.LogRecord:
+    """Make a log record safe to write, in place (idempotent):
+    - its message is formatted now and redacted whole, so a token split between the format
+      string and an argument cannot slip through;
+    - during a respondent's request the message's values are withheld (only the wording the
+      code wrote stays), and so are exception messages: an error may quote a code, a form
+      value or the SQL parameters of an answer. The traceback keeps its frames and the
+      exception types, so the error can still be found.
+    """
+    if getattr(record, "spindel_redacted", False):
+        return record
+    respondent = _in_respondent_request()
+    if respondent and record.args:
+        message = _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else WITHHELD,
+                                   str(record.msg))
+    else:
+        try:
+            message = record.getMessage()
+        except Exception:  # logging reports a broken call with its arguments: not those
+            message = f"{record.msg!s} {WITHHELD}"
+    record.msg, record.args = redact(message), None
+    respondent = respondent or is_respondent_path(record.msg)
+    if record.exc_info and record.exc_info[1] is not None:
+        exc = record.exc_info[1]
+        record.exc_text = _bare_traceback(exc) if respondent \
+            else redact("".join(traceback.format_exception(exc)).rstrip("\n"))
+        record.exc_info = None  # the formatter writes exc_text as it is
+    elif record.exc_text:
+        record.exc_text = redact(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+    record.spindel_redacted = True
+    return record
+
+
+def _bare_traceback(exc: BaseException) -> str:
+    """A traceback with its frames and exception types but no exception messages."""
+    parts, seen = [], set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        kind = type(exc)
+        parts.append("Traceback (most recent call last):\n"
+                     + redact("".join(traceback.format_tb(exc.__traceback__)))
+                     + f"{kind.__module__}.{kind.__qualname__}: {WITHHELD}")
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return "\n\nwhich was raised while handling:\n\n".join(parts)
 
 
 class RedactTokens(logging.Filter):
-    """Redacts secrets in a log record's message and arguments (a tuple, or a mapping as
-    gunicorn's access log passes them)."""
+    """Applies redact_record to every record a logger handles (for records that did not come
+    through the record factory installed by install_log_redaction)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(str(record.msg))
-        if isinstance(record.args, dict):  # in place: keeps gunicorn's SafeAtoms behaviour
-            for key, value in list(record.args.items()):
-                record.args[key] = _redact_value(value)
-        elif isinstance(record.args, Mapping):
-            record.args = {k: _redact_value(v) for k, v in record.args.items()}
-        elif record.args:
-            record.args = tuple(_redact_value(a) for a in record.args)
+        redact_record(record)
         return True
+
+
+class DropRespondentRequests(logging.Filter):
+    """For access logs (gunicorn's, werkzeug's development server): a respondent's request is
+    not written at all. Not even without its time and path: a line's place between timed
+    lines dates it just as well. Answers are counted in the database and on the monitor, and
+    a failing respondent request still shows, redacted, in the error log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            return not is_respondent_path(record.getMessage())
+        except Exception:
+            return not is_respondent_path(str(record.msg))
+
+
+def install_log_redaction() -> None:
+    """Redact every log record of this process as it is made, whoever logs it (the app,
+    werkzeug, gunicorn, a library), and keep respondent requests out of the access logs.
+    Idempotent; gunicorn.conf.py calls it before any worker starts, create_app again."""
+    make_record = logging.getLogRecordFactory()
+    if not getattr(make_record, "redacts", False):
+        def redacting_factory(*args, **kwargs):
+            return redact_record(make_record(*args, **kwargs))
+
+        redacting_factory.redacts = True
+        logging.setLogRecordFactory(redacting_factory)
+    for name in ("werkzeug", "gunicorn.access", "gunicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
+            logger.addFilter(RedactTokens())
+    for name in ("werkzeug", "gunicorn.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, DropRespondentRequests) for f in logger.filters):
+            logger.addFilter(DropRespondentRequests())
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -112,7 +202,4 @@ def init_app(app: Flask) -> None:
         # Trust exactly this many proxies in front for client address, scheme, host and prefix.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_prefix=hops)
-    for name in ("werkzeug", "gunicorn.access", "gunicorn.error"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactTokens) for f in logger.filters):
-            logger.addFilter(RedactTokens())
+    install_log_redaction()
