@@ -8,6 +8,7 @@ from flask import Flask
 
 from . import access, cli, errors, i18n, instrument, security
 from .api.routes import bp as api_bp
+from .audit.routes import bp as audit_bp
 from .auth.routes import bp as auth_bp
 from .config import engine_options, from_environment
 from .exports.routes import bp as exports_bp
@@ -19,7 +20,7 @@ from .results.routes import bp as results_bp
 from .workspace.routes import bp as workspace_bp
 
 BLUEPRINTS = (main_bp, auth_bp, respond_bp, workspace_bp, results_bp, present_bp, exports_bp,
-              api_bp)
+              api_bp, audit_bp)
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 

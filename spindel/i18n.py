@@ -7,7 +7,7 @@ import functools
 from urllib.parse import urlencode
 
 from babel import support
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale, refresh
 from wtforms.i18n import messages_path
 
@@ -16,6 +16,8 @@ from .instrument import LANGUAGES
 
 
 def select_locale() -> str:
+    if not has_request_context():  # commands and services run outside a request: Swedish
+        return "sv"
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         return asked

@@ -29,7 +29,7 @@ ITEM_STATS = {
         "q1": {**NUMBER_OR_NULL, "description": "First quartile, linear interpolation "
                                                 "(Hyndman–Fan type 7)."},
         "q3": NUMBER_OR_NULL,
-        "cannot_judge": {"type": "integer", "minimum": 0},
+        "cannot_judge": {"type": "integer", "minimum": 0, "nullable": True},
         "suppressed": {"type": "boolean", "description": "The item is hidden in this group "
                                                          "(too few answers gave it a number, "
                                                          "or hidden so that no small group "

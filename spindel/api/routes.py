@@ -46,8 +46,7 @@ def project_results(slug: str):
 
 
 def _api_words(message: str) -> str:
-    """The API speaks of roles and areas."""
-    for code, api in (("profession", "role"), ("district", "area"), ("yrkesgrupp", "roll"),
-                      ("stadsdel", "område")):
+    """The API's parameters are called role and area (English messages name them)."""
+    for code, api in (("profession", "role"), ("district", "area")):
         message = message.replace(code, api)
     return message

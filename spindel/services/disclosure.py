@@ -19,6 +19,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
@@ -26,7 +27,7 @@ from .. import instrument as instruments
 from ..dates import local_today
 from ..extensions import db
 from ..models import Project, RatingTally, Release, ReleaseTally, Round, RoundStatus
-from .exact_check import SearchTooLarge, find_disclosure
+from .exact_check import SearchTooLarge, find_disclosure, in_row_space
 from .responses import CANNOT_JUDGE_VALUE, NO_DISTRICT
 
 ABSOLUTE_MIN_GROUP_SIZE = 3  # below three, a group's answers point to a person
@@ -301,10 +302,20 @@ def _exact(rounds: History, last: int, cells: list[str], item: str, counts: dict
             return
         if found is None:
             return
-        used = [c for c in shown if rounds.members(last, c) & found] or shown
-        if not used:
-            return  # only earlier, already published cells: nothing left to decide here
-        hidden[min(used, key=lambda c: (counts[c], c != WHOLE, c))] = DERIVATION
+        hidden[_cell_to_hide(rounds, last, shown, fixed, found, counts)] = DERIVATION
+
+
+def _cell_to_hide(rounds: History, last: int, shown: list[str], fixed: list[frozenset],
+                  found: frozenset, counts: dict[str, int]) -> str:
+    """The smallest shown cell that the derivation of `found` uses: the first, smallest
+    first and the whole round last, without which the sum no longer follows."""
+    by_size = sorted(shown, key=lambda c: (c == WHOLE, counts[c], c))
+    for cell in by_size:
+        rest = fixed + [rounds.members(last, c) for c in shown if c != cell]
+        if not in_row_space(rest, found):
+            return cell
+    # Several derivations, none needing one particular cell: hide the smallest and look again.
+    return by_size[0]
 
 
 # --- publications: what a round shows now --------------------------------------------------
@@ -339,6 +350,8 @@ class Publication:
             return "too_small"
         if cell != WHOLE and not self.breakdowns:
             return "open"
+        if not any(_matches(cell, p, d) for p, d in combinations_of(self.release)):
+            return EMPTY
         return self.hidden.get("cells", {}).get(cell)
 
     def item_hidden(self, cell: str, item: str) -> bool:
@@ -411,3 +424,82 @@ def audit_round(round_: Round) -> RoundAudit:
 def audit(project: Project) -> list[RoundAudit]:
     """The audit of every round of a project (rounds are independent: nothing pools them)."""
     return [audit_round(r) for r in project.rounds]
+
+
+# --- the audit as a report (command and page) -----------------------------------------------
+
+REASONS = {
+    EMPTY: _l("no answers"),
+    SMALL: _l("fewer than k answers (or ratings of the item)"),
+    COMPLEMENT: _l("hidden so that the one small group in its list cannot be worked out by "
+                   "subtraction"),
+    DERIVATION: _l("hidden because, with everything else published, it would let a group "
+                   "of fewer than k answers be worked out"),
+    SEARCH: _l("hidden because the check could not be completed with it shown"),
+}
+
+
+@dataclass
+class ReportCell:
+    label: str
+    reason: str
+    items: list[str]  # items hidden in an otherwise shown cell (empty: the whole cell)
+
+
+@dataclass
+class ReportRelease:
+    number: int
+    cut_on: dt.date
+    responses: int
+    breakdowns_published: bool
+    hidden: list[ReportCell]
+
+
+@dataclass
+class ReportRound:
+    label: str
+    status: str
+    releases: list[ReportRelease]
+    published_cells: int
+    passed: bool
+    problems: list[str]
+    pending: int
+
+
+def audit_report(project: Project, lang: str = "sv") -> list[ReportRound]:
+    """The audit in words, per round: releases, what is hidden and why, and the result."""
+    instrument = instruments.for_project(project)
+    item_label = {i.key: i.short.get(lang) for i in instrument.items}
+    names = {WHOLE: str(_l("whole round"))}
+    names |= {profession_cell(p.id): p.label(lang) for p in project.professions}
+    names |= {district_cell(d.id): d.label(lang) for d in project.districts}
+    names[district_cell(NO_DISTRICT)] = str(_l("no district"))
+    rounds = []
+    for round_ in project.rounds:
+        pub = publication(round_)
+        result = audit_round(round_)
+        releases = []
+        for release in result.releases:
+            decided = hidden_of(release)
+            hidden = [ReportCell(names.get(c, c), str(REASONS.get(r, r)), [])
+                      for c, r in sorted(decided.get("cells", {}).items())]
+            per_cell: dict[str, list[str]] = defaultdict(list)
+            reasons: dict[str, str] = {}
+            for item, cells in decided.get("items", {}).items():
+                for cell, reason in cells.items():
+                    if cell not in decided.get("cells", {}):
+                        per_cell[cell].append(item_label.get(item, item))
+                        reasons[cell] = reason
+            hidden += [ReportCell(names.get(c, c), str(REASONS.get(reasons[c], reasons[c])),
+                                  items) for c, items in sorted(per_cell.items())]
+            releases.append(ReportRelease(release.number, release.cut_on, release.responses,
+                                          release.breakdowns_published, hidden))
+        problems = [str(_l("%(item)s: a group of fewer than k answers follows from the "
+                           "published figures.", item=item_label.get(i, i)))
+                    for i, found in result.found.items() if found]
+        problems += [str(_l("%(item)s: the check could not be completed.",
+                            item=item_label.get(i, i))) for i in result.incomplete]
+        rounds.append(ReportRound(round_.label, round_.status(), releases,
+                                  sum(result.published.values()), result.passed, problems,
+                                  pub.pending if pub.release else 0))
+    return rounds

@@ -33,24 +33,36 @@ class SearchTooLarge(Exception):
     """The meet-in-the-middle search would enumerate more than MAX_HALF_SETS sets."""
 
 
-def _rref(rows: Sequence[Iterable[int]]) -> dict[int, dict[int, Fraction]]:
+def _reduce(row: dict, pivots: dict[Hashable, dict]) -> dict:
+    """The row minus its components along the pivot rows (in place); empty when it lies in
+    their span."""
+    for pivot, pivot_row in pivots.items():
+        factor = row.get(pivot)
+        if factor:
+            for c, v in pivot_row.items():
+                new = row.get(c, 0) - factor * v
+                if new:
+                    row[c] = new
+                else:
+                    row.pop(c, None)
+    return row
+
+
+def in_row_space(cells: Sequence[Iterable[Atom]], target: Iterable[Atom]) -> bool:
+    """Whether the sum over `target` is a linear combination of the cells' sums (exact)."""
+    pivots = _rref([list(cell) for cell in cells], key=repr)
+    return not _reduce({a: Fraction(1) for a in target}, pivots)
+
+
+def _rref(rows: Sequence[Iterable], key=None) -> dict:
     """Reduced row echelon form of a 0/1 matrix given as column sets: pivot column -> row
     (a sparse dict column -> value, the pivot entry 1, zero in every other pivot column)."""
-    pivots: dict[int, dict[int, Fraction]] = {}
+    pivots: dict = {}
     for columns in rows:
-        row = {c: Fraction(1) for c in columns}
-        for pivot, pivot_row in pivots.items():
-            factor = row.get(pivot)
-            if factor:
-                for c, v in pivot_row.items():
-                    new = row.get(c, 0) - factor * v
-                    if new:
-                        row[c] = new
-                    else:
-                        row.pop(c, None)
+        row = _reduce({c: Fraction(1) for c in columns}, pivots)
         if not row:
             continue
-        pivot = min(row)
+        pivot = min(row, key=key)
         scale = row[pivot]
         if scale != 1:
             row = {c: v / scale for c, v in row.items()}

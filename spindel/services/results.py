@@ -38,13 +38,13 @@ NO_DISTRICT_KEY = "-"  # responses stored before the project had districts
 class ItemStats:
     """One item in one group; every number is None when no answer gave a number."""
 
-    n: int = 0
+    n: int | None = 0
     mean: float | None = None
     median: float | None = None
     sd: float | None = None
     q1: float | None = None
     q3: float | None = None
-    cannot_judge: int = 0
+    cannot_judge: int | None = 0
     suppressed: bool = False
 
     def as_dict(self) -> dict:
@@ -137,7 +137,7 @@ def group_statistics(pub: Publication, cell: str, key: int | str, label: str,
     group = GroupStats(key, label, responses)
     for item in instrument.items:
         if pub.item_hidden(cell, item.key):
-            group.items[item.key] = ItemStats(suppressed=True)
+            group.items[item.key] = ItemStats(n=None, cannot_judge=None, suppressed=True)
         else:
             group.items[item.key] = item_stats(counts.get(item.key, {}), pub.k)
     for dimension in instrument.dimensions:
