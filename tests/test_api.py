@@ -9,13 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
 from spindel.extensions import db
+from spindel.models import RoundState
 from spindel.services.accounts import create_api_token
 
 
 @pytest.fixture
 def project_with_answers(make_project, add_answer):
-    """Round 1: bvc 5 answers, bmm 2 (hidden), open_preschool 6; round 2 empty."""
-    project = make_project(rounds=2, min_group_size=5)
+    """Round 1 (closed): bvc 5 answers, bmm 2 (hidden), open_preschool 6; round 2 empty."""
+    project = make_project(rounds=2, min_group_size=5, state=RoundState.CLOSED)
     round_ = project.rounds[0]
     for value in (4, 5, 6, 7, 8):
         add_answer(round_, profession="bvc", value=value)
@@ -42,7 +43,7 @@ def url(project, query=""):
 
 
 def test_a_researcher_with_a_token_gets_the_results(client, project_with_answers, token_for):
-    response = client.get(url(project_with_answers, "?by=role&lang=en"),
+    response = client.get(url(project_with_answers, "?by=role&round=1&lang=en"),
                           headers=token_for(project_with_answers))
     assert response.status_code == 200
     data = response.get_json()
@@ -51,9 +52,10 @@ def test_a_researcher_with_a_token_gets_the_results(client, project_with_answers
     assert groups["open_preschool"]["items"]["rules"]["mean"] == 9
     assert groups["open_preschool"]["dimensions"]["views"] == 9
     # bmm has 2 answers; bvc (5, the smallest other) is hidden too, so bmm can't be derived.
-    for key in ("bmm", "bvc"):
+    for key, reason in (("bmm", "small"), ("bvc", "complement")):
         assert groups[key] == {"key": key, "label": groups[key]["label"], "suppressed": True,
-                               "responses": None, "items": {}, "dimensions": {}}
+                               "reason": reason, "responses": None, "items": {},
+                               "dimensions": {}}
     assert groups["other"]["suppressed"] is True  # empty
     assert data["min_group_size"] == 5
     assert data["instrument"]["items"][0] == {"key": "rules", "dimension": "rules",
@@ -65,12 +67,30 @@ def test_filters_and_breakdowns(client, project_with_answers, token_for):
     by_round = client.get(url(project_with_answers, "?round=1&round=2"), headers=headers)
     assert [(g["key"], g["responses"]) for g in by_round.get_json()["groups"]] == \
         [(1, 13), (2, None)]
-    area = client.get(url(project_with_answers, "?by=area&role=bvc&role=open_preschool"),
-                      headers=headers).get_json()
-    assert [(g["key"], g["responses"]) for g in area["groups"]] == [("north", 5), ("south", 6)]
-    none = client.get(url(project_with_answers, "?by=none&area=north"), headers=headers)
+    area = client.get(url(project_with_answers, "?by=area&round=1"), headers=headers).get_json()
+    assert [(g["key"], g["responses"]) for g in area["groups"]] == [("north", 7), ("south", 6)]
+    none = client.get(url(project_with_answers, "?by=none&round=1&area=north"), headers=headers)
     assert none.get_json()["groups"][0]["responses"] == 7
-    assert none.get_json()["groups"][0]["items"]["rules"]["median"] == 5
+    # n = 7 < 2k: no median or quartiles, which would pin down single answers
+    assert none.get_json()["groups"][0]["items"]["rules"]["median"] is None
+    assert none.get_json()["groups"][0]["items"]["rules"]["mean"] == (4 + 5 + 6 + 7 + 8 + 2) / 7
+    role = client.get(url(project_with_answers, "?round=1&round=2&role=open_preschool"),
+                      headers=headers).get_json()
+    assert [(g["key"], g["responses"]) for g in role["groups"]] == [(1, 6), (2, None)]
+
+
+@pytest.mark.parametrize("query", ["?by=role", "?by=none&round=1&round=2", "?by=none",
+                                   "?round=1&role=bvc&area=north", "?role=bvc&role=bmm",
+                                   "?by=area&round=1&role=bvc", "?area=north&area=south",
+                                   "?round=1&round=1"])
+def test_requests_that_pool_unite_or_cross_groups_are_400(client, project_with_answers,
+                                                         token_for, query):
+    response = client.get(url(project_with_answers, query + ("&" if "?" in query else "?")
+                              + "lang=en"),
+                          headers=token_for(project_with_answers))
+    assert response.status_code == 400
+    message = response.get_json()["error"]["message"]
+    assert any(word in message for word in ("round", "role", "area")), message
 
 
 def test_a_logged_in_supporter_may_use_the_api(client, auth, make_user, project_with_answers):
@@ -82,7 +102,7 @@ def test_a_logged_in_supporter_may_use_the_api(client, auth, make_user, project_
                                      {"Authorization": "Basic dXNlcjpwYXNz"}])
 def test_without_a_valid_token_there_is_401_and_no_numbers(client, project_with_answers,
                                                            headers):
-    response = client.get(url(project_with_answers, "?by=none"), headers=headers)
+    response = client.get(url(project_with_answers, "?by=none&round=1"), headers=headers)
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == 401
     assert "groups" not in response.get_data(as_text=True)
