@@ -1,5 +1,6 @@
 """Charts: the right traces with the right values, nothing for hidden groups, a table with the
-same numbers, numbers written the way the language writes them."""
+same numbers, numbers written the way the language writes them; per round only published
+cells of its release (professions and districts once the round has closed)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import statistics
 import pytest
 
 from spindel import instrument as instruments
+from spindel.extensions import db
+from spindel.models import RoundState
 from spindel.services import charts
 from spindel.services.demo import create_demo
 from tests.test_results import new_project, store
@@ -15,14 +18,20 @@ from tests.test_results import new_project, store
 SCALE = list(range(1, 11))
 
 
+def close(round_) -> None:
+    round_.state = RoundState.CLOSED
+    db.session.commit()
+
+
 @pytest.fixture
 def project(any_app):
-    """Round 1: bvc 6 answers, bmm 5, other 2 (hidden, and bmm with it); round 2: 7 answers;
-    rounds 3 and 4: 1 and 2 answers (both hidden; two hidden groups need no complement)."""
-    project = new_project(rounds=4, k=5)
+    """Round 1: bvc 6 answers (north), bmm 5 and other 2 (south; other is hidden, and bmm
+    with it); round 2: 7 answers; rounds 3 and 4: 1 and 2 answers (fewer than k: nothing
+    published). Every round is open until a test closes it."""
+    project = new_project(rounds=4, k=5, state=RoundState.OPEN)
     rows = ([(1, "bvc", "north", [v] * 9) for v in (3, 4, 4, 6, 8, 9)]
             + [(1, "bmm", "south", [7] * 8 + [None]) for _ in range(5)]
-            + [(1, "other", "north", [2] * 9) for _ in range(2)]
+            + [(1, "other", "south", [2] * 9) for _ in range(2)]
             + [(2, "bvc", "south", [v] * 9) for v in (5, 6, 6, 7, 7, 8, 10)]
             + [(3, "bvc", "north", [1] * 9)]
             + [(4, "bmm", "south", [9] * 9) for _ in range(2)])
@@ -55,17 +64,40 @@ def test_spider_by_round_has_one_closed_outline_per_visible_round(project):
     assert "n = " in chart.figure.data[0].hovertemplate
     assert "SD" in chart.figure.data[0].hovertemplate
     assert chart.responses == 13 + 7
-    assert "Round 3" not in str(chart.table) and "Mätning 3, Mätning 4" in chart.caption
+    assert "Round 3" not in str(chart.table)
+    assert "Fewer than 5 responses so far: Mätning 3, Mätning 4." in chart.caption
+
+
+def test_an_open_round_shows_no_professions_or_districts(project):
+    for chart in (charts.spider_professions(project, 1, lang="en"),
+                  charts.spider_districts(project, 1, lang="en"),
+                  charts.dimensions_professions(project, 1, lang="en")):
+        assert list(chart.figure.data) == [], chart.key
+        assert "Professions and districts are shown when the round has closed" in chart.caption
+        assert chart.responses is None
+    # One profession in an open round: waits too, only the closed round has a trace.
+    close(project.rounds[0])
+    chart = charts.spider_rounds(project, lang="en", rounds=[1, 2], profession="bvc")
+    assert [t.name for t in chart.figure.data] == ["Round 1"]
+    assert chart.figure.data[0].r[0] == pytest.approx(statistics.fmean([3, 4, 4, 6, 8, 9]))
 
 
 def test_a_hidden_profession_takes_its_smallest_neighbour_along(project):
+    close(project.rounds[0])
     chart = charts.spider_professions(project, 1, lang="en")
     names = [t.name for t in chart.figure.data]
-    assert len(names) == 1 and names[0] != "Other"  # other (2) hidden, bmm (5) too
+    assert names == ["CHC"]  # other (2) hidden, bmm (5) too
     assert chart.table[0][2:] == names
     assert chart.responses == 6
+    assert "Not shown, to protect anonymity" in chart.caption
+    assert "MC" in chart.caption and "Other" in chart.caption
     assert "n = %{customdata[1]}" in chart.figure.data[0].hovertemplate
-    assert [row[1] for row in chart.figure.data[0].customdata] == [6] * 10
+    # Nobody in MC could judge parents' influence, so for that item Other is the only hidden
+    # group with ratings and CHC, the smallest other, is hidden with it.
+    assert [row[1] for row in chart.figure.data[0].customdata] == [6] * 8 + [None, 6]
+    assert chart.figure.data[0].r[8] is None
+    districts = charts.spider_districts(project, 1, lang="en")
+    assert [t.name for t in districts.figure.data] == ["Norr", "Söder"]
 
 
 def test_numbers_are_written_the_swedish_way_in_swedish(project):
@@ -86,15 +118,21 @@ def test_trend_leaves_hidden_rounds_out(project):
     assert chart.table[0] == ["Item", "Round 1", "Round 2"]
 
 
-def test_agreement_sorts_items_by_spread(project):
+def test_agreement_sorts_items_by_spread_with_quartiles_only_from_2k(project):
     chart = charts.agreement(project, 1, lang="en")
     sds = [float(row[4]) for row in chart.table[1:]]
     assert sds == sorted(sds, reverse=True)
     label = instruments.for_project(project).item("user_influence").short.en
     row = next(row for row in chart.table[1:] if row[0] == label)
     assert (row[2], row[-1]) == ("8", "5")  # n and cannot judge: bmm could not judge it
+    # n = 8 < 2k: no quartiles or median (they would pin down single answers).
+    assert row[5:8] == [charts.NO_VALUE] * 3
+    rules = instruments.for_project(project).item("rules").short.en
+    row = next(row for row in chart.table[1:] if row[0] == rules)
+    assert row[2] == "13" and row[6] == "7.0"  # n = 13 ≥ 2k: the median is given
     bars = chart.figure.data[0]
     assert bars.orientation == "h" and len(bars.y) == 9
+    assert "Minimum" not in str(chart.table) and "Maximum" not in str(chart.table)
 
 
 def test_dimension_bars_per_round_and_profession(project):
@@ -104,9 +142,10 @@ def test_dimension_bars_per_round_and_profession(project):
     assert list(by_round.figure.data[1].x) == [d.label.en for d in instrument.dimensions]
     round_2 = [r[3][0] for r in project.rows if r[0] == 2]
     assert by_round.figure.data[1].y[0] == pytest.approx(statistics.fmean(round_2))
-    by_profession = charts.dimensions_professions(project, lang="en")
-    # Over all rounds bvc 16, bmm 7, other 2: other is hidden and bmm with it.
-    assert len(by_profession.figure.data) == 1
+    close(project.rounds[0])
+    by_profession = charts.dimensions_professions(project, 1, lang="en")
+    # In round 1 bvc 6, bmm 5, other 2: other is hidden and bmm with it.
+    assert [t.name for t in by_profession.figure.data] == ["CHC"]
 
 
 def test_the_demo_seminar_set_has_at_least_twenty_charts(app):

@@ -7,6 +7,8 @@ import statistics
 
 import pytest
 
+from spindel.extensions import db
+from spindel.models import RoundState
 from spindel.services.talking_points import talking_points
 
 LABEL_SV = {"rules": "Lagar och regler", "routines": "Rutiner", "goals": "Gemensamma mål",
@@ -16,6 +18,11 @@ LABEL_SV = {"rules": "Lagar och regler", "routines": "Rutiner", "goals": "Gemens
 
 def kinds(points, kind):
     return [p for p in points if p.kind == kind]
+
+
+def close(round_) -> None:
+    round_.state = RoundState.CLOSED
+    db.session.commit()
 
 
 def test_the_three_lowest_items_in_order_with_their_means(make_project, rate):
@@ -78,6 +85,9 @@ def test_professions_differ_most_only_among_groups_that_are_shown(make_project, 
     # Two small groups, both hidden: their extreme ratings of rules (range 5) must not count.
     rate(round_, times=2, profession="open_preschool", rules=10)
     rate(round_, times=3, profession="other", rules=10)
+    # While the round is open, professions are not published: no such points.
+    assert kinds(talking_points(project, 1, lang="sv"), "professions") == []
+    close(round_)
 
     points = kinds(talking_points(project, 1, lang="sv"), "professions")
     assert [p.item for p in points] == ["shared_view", "knowledge", "goals"]
@@ -104,15 +114,26 @@ def test_a_hidden_previous_round_gives_no_changes(make_project, rate):
     assert len(kinds(points, "lowest")) == 3
 
 
-def test_filters_narrow_the_points(make_project, rate):
+def test_one_profession_narrows_the_points_once_the_round_has_closed(make_project, rate):
     project = make_project()
     round_ = project.rounds[0]
     rate(round_, times=5, profession="bvc", base=8, goals=2)
     rate(round_, times=5, profession="bmm", base=8, roles=2)
+    # Open: only the whole round is published, so one profession has no points yet.
+    assert talking_points(project, 1, lang="sv", profession="bmm") == []
+    close(round_)
 
-    points = talking_points(project, 1, lang="sv", professions=["bmm"])
+    points = talking_points(project, 1, lang="sv", profession="bmm")
     assert kinds(points, "lowest")[0].item == "roles"
     assert kinds(points, "professions") == []  # one profession has nothing to compare
+    points = talking_points(project, 1, lang="sv", district="north")
+    assert {p.item for p in kinds(points, "lowest")[:2]} == {"goals", "roles"}
+
+
+def test_two_groups_at_once_are_refused(make_project):
+    project = make_project()
+    with pytest.raises(ValueError, match="inte båda|not both"):
+        talking_points(project, 1, profession="bvc", district="north")
 
 
 def test_unknown_round_is_an_error(make_project):
@@ -134,7 +155,7 @@ def test_the_same_points_on_sqlite_and_postgresql(any_app):
     early_support user_influence."""
     from tests.test_results import new_project, store
 
-    project = new_project(rounds=2, k=3)
+    project = new_project(rounds=2, k=3)  # closed rounds: professions are published
     before = [6, 2, 6, 7, 7, 7, 7, 7, 7]
     now = [6, 7, 7, 7, 4, 5, 7, 7, 7]  # routines +5, roles −3, knowledge −2, goals +1
     store(project, [(1, "bvc", "north", before) for _ in range(3)]
