@@ -43,6 +43,12 @@ K = 5
 _slugs = itertools.count(1)
 
 
+@pytest.fixture
+def app(any_app):
+    """Every test here on SQLite and on PostgreSQL."""
+    return any_app
+
+
 class Recorder:
     """A project whose answers the test remembers one by one, with the releases they went
     into: the attacker's model of the truth, kept apart from Spindel's own bookkeeping."""
@@ -434,7 +440,7 @@ def audit_passes(rec: Recorder, number: int) -> None:
 @settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(spec=projects())
-def test_the_audit_passes_after_every_step_of_random_projects(any_app, spec):
+def test_the_audit_passes_after_every_step_of_random_projects(app, spec):
     play(spec, audit_passes)
 
 
