@@ -1,5 +1,7 @@
 """In a real Chromium: the results page draws its charts with the app's own plotly.js, passes
-axe-core in Swedish and English, works at 360 px, and nothing leaves localhost."""
+axe-core in Swedish and English (also with an error and with nothing to show), works at
+360 px with rounds side by side and one group chosen in one select, and nothing leaves
+localhost."""
 
 from __future__ import annotations
 
@@ -75,14 +77,23 @@ def test_results_page_at_360_px(supporter_page, live_server):
     closed.locator("summary").tap()
     page.wait_for_function("document.querySelectorAll('details[open] .chart[data-drawn]')"
                            ".length >= 5")
-    # Filter by tapping: only round 2.
+    # Filter by tapping: rounds 2 and 3 side by side, BVC only.
     page.get_by_role("checkbox", name="Mätning 2 – våren 2018").check()
+    page.get_by_role("checkbox", name="Mätning 3 – hösten 2018").check()
+    page.get_by_label("Vems svar").select_option(label="Barnavårdscentral (BVC)")
     with page.expect_navigation():
         page.get_by_role("button", name="Visa resultat").tap()
     charts_drawn(page)
     names = page.evaluate(
         "document.querySelector('#chart-spider-rounds .chart').data.map(t => t.name)")
-    assert names == ["Mätning 2"]
+    assert names == ["Mätning 2", "Mätning 3"]
+    assert page.get_by_label("Vems svar").input_value() == "profession:bvc"
+    # Within one profession there is no breakdown by profession or district.
+    assert page.locator("[id^=chart-spider-professions], [id^=chart-spider-districts]"
+                        ).count() == 0
+    notes = page.locator(".round-notes li").all_inner_texts()
+    assert len(notes) == 2 and notes[0].startswith("Mätning 2 – våren 2018: siffrorna bygger")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
 def test_tables_work_without_javascript(supporter_page, live_server):
@@ -92,3 +103,28 @@ def test_tables_work_without_javascript(supporter_page, live_server):
     assert table.locator("thead th").first.inner_text() == "Dimension"
     assert table.locator("tbody tr").count() == 10  # nine items and the responses
     assert page.locator("table").count() >= 20
+
+
+def test_two_groups_and_nothing_to_show_are_said_in_words_and_pass_axe(supporter_page,
+                                                                       live_server):
+    page = supporter_page(viewport={"width": 1200, "height": 900})
+    # A hand-made address asking for a profession within a district.
+    response = page.goto(f"{live_server.url}/projects/demo/results"
+                         "?group=profession:bvc&group=district:bromma")
+    assert response.status == 400
+    summary = page.locator(".error-summary")
+    assert "inte båda" in summary.inner_text()
+    summary.locator("a").click()
+    assert page.evaluate("document.activeElement.id") == "group"
+    assert page.locator("#group-error").is_visible()
+    assert axe_violations(page) == []
+    # The open round without answers: one sentence instead of charts.
+    page.goto(f"{live_server.url}/projects/demo/results?round=6")
+    assert page.locator("#results-empty").inner_text() == (
+        "Ingen av de valda mätningarna har siffror att visa än.")
+    assert page.locator(".round-notes li").inner_text() == (
+        "Mätning 6 – våren 2020: färre än 5 svar hittills. Siffrorna visas efter 5 svar till.")
+    assert page.locator(".chart").count() == 0
+    assert axe_violations(page) == []
+    # The console notes the 400 of the page itself, and nothing else.
+    assert [e for e in page.errors if "status of 400" not in e] == []
