@@ -42,6 +42,14 @@ def test_decorate_adds_title_caption_count_and_the_note_about_k(app):
     assert figure.layout.annotations[-1].text == "Round 3 · BVC"
 
 
+def test_a_chart_of_one_group_says_so_on_the_image(app):
+    with app.test_request_context(), force_locale("en"):
+        figure = decorate(spider(), "Items per round", "", 12, 5, group="BVC")
+        assert figure.layout.title.subtitle.text.startswith("Only: BVC · Responses: 12")
+        figure = decorate(spider(), "Items per round", "", 12, 5)
+        assert "Only" not in figure.layout.title.subtitle.text
+
+
 def test_a_long_caption_is_wrapped_to_fit_the_image(app):
     caption = "Medelvärde per påstående på skalan 1–10, en linje per mätning. " * 4
     with app.test_request_context():

@@ -1,5 +1,7 @@
-"""The workbook and the CSV read back: the API's numbers, one sheet per breakdown, hidden
-groups nowhere; the raw answers with their warning."""
+"""The workbook and the CSV read back: the API's published cells, one table per view (the
+rounds side by side; per round the whole, the professions, the districts), hidden groups
+written as hidden with the reason and no number, no min or max; the raw answers with their
+warning."""
 
 from __future__ import annotations
 
@@ -9,13 +11,23 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from spindel.services.table_export import aggregates_csv, aggregates_xlsx, raw_answers_xlsx
+from spindel.extensions import db
+from spindel.models import RoundState
+from spindel.services.selection import SelectionError
+from spindel.services.table_export import (
+    CSV_COLUMNS,
+    ITEM_HIDDEN,
+    View,
+    aggregate_rows,
+    aggregates_csv,
+    aggregates_xlsx,
+    raw_answers_xlsx,
+)
 from tests.conftest import SMALL_GROUP, api_results
 
 API_BY = {"round": "round", "profession": "role", "district": "area", "none": "none"}
-SHEETS = {"round": "Per mätning", "profession": "Per yrkesgrupp",
-          "district": "Per stadsdelsområde", "none": "Alla svar"}
-STATISTICS = ("n", "mean", "median", "sd", "q1", "q3", "min", "max", "cannot_judge")
+STATISTICS = ("n", "mean", "median", "sd", "q1", "q3", "cannot_judge")
+HEADER = {"Gruppnyckel", "Group key"}
 
 
 @pytest.fixture
@@ -24,57 +36,174 @@ def logged_in(auth, make_user, project_with_small_group):
     return project_with_small_group
 
 
-def rows_of(sheet):
-    """The data rows under the header row (the one starting with the group key column)."""
-    rows = list(sheet.iter_rows(values_only=True))
-    start = next(i for i, row in enumerate(rows) if row[0] in ("Gruppnyckel", "Group key"))
-    return rows[start + 1:]
+@pytest.fixture
+def closed(logged_in):
+    """The fixture's rounds closed: professions and districts are published."""
+    for round_ in logged_in.rounds:
+        round_.state = RoundState.CLOSED
+    db.session.commit()
+    return logged_in
 
 
-@pytest.mark.parametrize("by", ["round", "profession", "district", "none"])
-def test_each_sheet_holds_the_apis_numbers(client, logged_in, by):
-    api = api_results(client, logged_in.slug, by=API_BY[by])
-    book = load_workbook(io.BytesIO(aggregates_xlsx(logged_in, lang="sv")))
-    assert book.sheetnames[1:] == list(SHEETS.values())
-    items = {(r[0], r[5]): r for r in rows_of(book[SHEETS[by]]) if r[3] == "item"}
-    dimensions = {(r[0], r[4]): r for r in rows_of(book[SHEETS[by]]) if r[3] == "dimension"}
-    shown = [g for g in api["groups"] if not g["suppressed"]]
-    assert len(items) == len(shown) * len(api["instrument"]["items"])
-    for group in shown:
+def tables(book) -> dict[str, dict]:
+    """Every table of the workbook's sheets after "About", by its title: the note above it
+    (what it leaves out) and the data rows under its header."""
+    found = {}
+    for sheet in book.worksheets[1:]:
+        blocks = [[]]  # tables are separated by an empty row
+        for row in sheet.iter_rows(values_only=True):
+            if all(v is None for v in row):
+                blocks.append([])
+            else:
+                blocks[-1].append(row)
+        for block in filter(None, blocks):
+            header = next(i for i, row in enumerate(block) if row[1] in HEADER)
+            found[block[0][0]] = {"sheet": sheet.title, "header": block[header],
+                                  "note": block[1][0] if header == 2 else None,
+                                  "rows": block[header + 1:]}
+    return found
+
+
+def csv_rows(data: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def same(written, expected) -> bool:
+    """The same numbers, None where the API has none. Excel keeps 15 significant digits;
+    openpyxl writes floats that way."""
+    return [v is None for v in written] == [v is None for v in expected] and [
+        v for v in written if v is not None] == pytest.approx(
+            [v for v in expected if v is not None], rel=1e-14)
+
+
+def assert_table_is_the_api(rows, api, round_number):
+    """Each shown group's items and dimensions as the API gives them; each hidden group one
+    row with its reason and no number."""
+    items = {(r[1], r[6]): r for r in rows if r[4] == "item"}
+    dimensions = {(r[1], r[5]): r for r in rows if r[4] == "dimension"}
+    for group in api["groups"]:
+        if group["suppressed"] or not group["responses"]:
+            (row,) = [r for r in rows if r[1] == group["key"]]
+            assert row[0] == round_number and row[3] == group["responses"]
+            assert all(v is None for v in row[4:-1])
+            assert bool(row[-1]) == group["suppressed"]  # the reason, in words
+            continue
         for key, stats in group["items"].items():
             row = items[(group["key"], key)]
-            assert row[2] == group["responses"]
-            # Excel keeps 15 significant digits; openpyxl writes floats that way.
-            assert list(row[7:16]) == pytest.approx([stats[s] for s in STATISTICS],
-                                                    rel=1e-14)
-        for key, mean in group["dimensions"].items():
-            assert dimensions[(group["key"], key)][8] == pytest.approx(mean, rel=1e-14)
+            assert row[0] == round_number and row[3] == group["responses"]
+            assert same(row[8:15], [stats[s] for s in STATISTICS])
+        for key, score in group["dimensions"].items():
+            assert same([dimensions[(group["key"], key)][9]], [score])
 
 
-def test_a_hidden_group_is_nowhere_in_the_workbook_and_the_csv(client, logged_in):
-    api = api_results(client, logged_in.slug, by="role", round=2)
-    hidden = {g["key"] for g in api["groups"] if g["suppressed"]}
-    assert SMALL_GROUP["profession"] in hidden
-    for lang in ("sv", "en"):
-        book = load_workbook(io.BytesIO(aggregates_xlsx(logged_in, lang=lang, rounds=[2])))
-        cells = [str(v) for sheet in book for row in sheet.iter_rows(values_only=True)
-                 for v in row if v is not None]
-        for name in (SMALL_GROUP["profession"], SMALL_GROUP["label"], "Open preschool",
-                     SMALL_GROUP["district"], SMALL_GROUP["district_label"]):
-            assert not any(name in cell for cell in cells)
-        assert any("not shown" in c or "visas inte" in c for c in cells)
-        text = aggregates_csv(logged_in, lang=lang, rounds=[2]).decode("utf-8-sig")
-        for name in (SMALL_GROUP["profession"], SMALL_GROUP["label"],
-                     SMALL_GROUP["district_label"]):
-            assert name not in text
+def test_the_rounds_side_by_side_hold_the_apis_numbers(client, closed):
+    api = api_results(client, closed.slug, by="round")
+    book = load_workbook(io.BytesIO(aggregates_xlsx(closed, lang="sv")))
+    assert book.sheetnames == ["Om", "Per mätning", "Mätning 1", "Mätning 2"]
+    by_round = tables(book)["Per mätning"]
+    assert {r[0] for r in by_round["rows"]} == {1, 2}
+    for group in api["groups"]:
+        assert_table_is_the_api([r for r in by_round["rows"] if r[0] == group["key"]],
+                                {"groups": [group]}, group["key"])
 
 
-def test_csv_is_utf8_with_bom_and_has_the_apis_numbers(client, logged_in):
-    data = aggregates_csv(logged_in, lang="sv")
+@pytest.mark.parametrize("by", ["profession", "district", "none"])
+def test_each_round_has_its_whole_its_professions_and_its_districts(client, closed, by):
+    book = load_workbook(io.BytesIO(aggregates_xlsx(closed, lang="sv")))
+    title = {"profession": "Per yrkesgrupp: {}", "district": "Per stadsdelsområde: {}",
+             "none": "Alla svar: {}"}[by]
+    for number in (1, 2):
+        api = api_results(client, closed.slug, by=API_BY[by], round=number)
+        table = tables(book)[title.format(f"Mätning {number}")]
+        assert table["sheet"] == f"Mätning {number}"
+        assert list(dict.fromkeys(r[1] for r in table["rows"])) == [
+            g["key"] for g in api["groups"]]
+        assert_table_is_the_api(table["rows"], api, number)
+
+
+def test_no_row_adds_rounds_together_and_min_and_max_are_never_written(client, closed):
+    rows = csv_rows(aggregates_csv(closed, lang="en"))
+    assert "min" not in rows[0] and "max" not in rows[0]
+    totals = {g["key"]: g["responses"] for g in api_results(client, closed.slug)["groups"]}
+    assert {r["round"] for r in rows} == {"1", "2"}
+    for row in rows:
+        assert row["round"] in ("1", "2")  # one round, never "all"
+        if row["responses"]:
+            assert int(row["responses"]) <= totals[int(row["round"])]
+    book = load_workbook(io.BytesIO(aggregates_xlsx(closed, lang="en")))
+    for table in tables(book).values():
+        assert not {"Min", "Max", "Minimum", "Maximum"} & set(table["header"])
+
+
+def test_a_hidden_group_is_written_as_hidden_with_its_reason_and_no_number(client, closed):
+    api = api_results(client, closed.slug, by="role", round=2)
+    reasons = {g["key"]: g["reason"] for g in api["groups"] if g["suppressed"]}
+    assert reasons[SMALL_GROUP["profession"]] == "small"
+    assert reasons["bmm"] == "complement"
+    for lang, small, complement in (
+            ("sv", "Färre än 5 svar", "Dold så att en liten grupp inte kan räknas fram"),
+            ("en", "Fewer than 5 responses", "Hidden so that a small group cannot be worked "
+                                             "out")):
+        book = load_workbook(io.BytesIO(aggregates_xlsx(closed, lang=lang, rounds=[2])))
+        table = next(t for title, t in tables(book).items() if title.endswith(
+            ("Per yrkesgrupp: Mätning 2", "By profession: Mätning 2")))
+        (row,) = [r for r in table["rows"] if r[1] == SMALL_GROUP["profession"]]
+        assert row[-1] == small and all(v is None for v in row[3:-1])
+        (row,) = [r for r in table["rows"] if r[1] == "bmm"]
+        assert row[-1] == complement and all(v is None for v in row[3:-1])
+        assert SMALL_GROUP["label"] in table["note"] or "Open preschool" in table["note"]
+    for row in csv_rows(aggregates_csv(closed, lang="en", rounds=[2])):
+        if row["breakdown"] == "profession" and row["group_key"] in reasons:
+            assert row["hidden"] == reasons[row["group_key"]]
+            assert not any(row[s] for s in ("responses", *STATISTICS))
+
+
+def test_an_open_round_shows_only_its_whole(client, logged_in):
+    rows = csv_rows(aggregates_csv(logged_in, lang="en"))
+    breakdowns = [r for r in rows if r["breakdown"] in ("profession", "district")]
+    assert breakdowns and all(r["hidden"] == "open" and not r["mean"] for r in breakdowns)
+    whole = [r for r in rows if r["breakdown"] == "none" and r["level"] == "item"]
+    assert whole and all(r["mean"] and not r["hidden"] for r in whole)
+
+
+def test_a_hidden_item_has_no_number():
+    payload = {
+        "instrument": {"items": [{"key": "rules", "dimension": "rules", "label": "Rules"}],
+                       "dimensions": [{"key": "rules", "label": "Rules"}]},
+        "groups": [{"key": "bvc", "label": "BVC", "suppressed": False, "reason": None,
+                    "responses": 7, "dimensions": {"rules": None},
+                    "items": {"rules": {"n": None, "mean": None, "median": None, "sd": None,
+                                        "q1": None, "q3": None, "cannot_judge": None,
+                                        "suppressed": True}}}]}
+    rows = aggregate_rows(View("profession", 2, "By profession", payload))
+    assert rows[0][-1] == rows[1][-1] == ITEM_HIDDEN
+    assert all(v is None for v in rows[0][8:15]) and rows[1][9] is None
+
+
+def test_one_profession_is_shown_round_by_round_and_never_within_a_district(client, closed):
+    api = api_results(client, closed.slug, by="round", role="bvc")
+    rows = csv_rows(aggregates_csv(closed, lang="sv", profession="bvc"))
+    assert {r["breakdown"] for r in rows} == {"round", "none"}
+    assert {r["filter"] for r in rows} == {"profession:bvc"}
+    for group in api["groups"]:
+        row = next(r for r in rows if r["breakdown"] == "round"
+                   and r["round"] == str(group["key"]) and r["item_key"] == "rules")
+        assert float(row["mean"]) == group["items"]["rules"]["mean"]
+    book = load_workbook(io.BytesIO(aggregates_xlsx(closed, lang="en", profession="bvc")))
+    assert "By round: Child health centre (BVC)" in tables(book)
+    with pytest.raises(SelectionError):
+        aggregates_csv(closed, profession="bvc", district="north")
+    with pytest.raises(SelectionError):
+        aggregates_xlsx(closed, rounds=[9])
+
+
+def test_csv_is_utf8_with_bom_and_has_the_apis_numbers(client, closed):
+    data = aggregates_csv(closed, lang="sv")
     assert data.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    rows = csv_rows(data)
+    assert list(rows[0]) == list(CSV_COLUMNS)
     assert {r["breakdown"] for r in rows} == {"round", "profession", "district", "none"}
-    api = api_results(client, logged_in.slug, by="round")
+    api = api_results(client, closed.slug, by="round")
     group = api["groups"][1]
     row = next(r for r in rows if r["breakdown"] == "round" and r["group_key"] == "2"
                and r["item_key"] == "rules")

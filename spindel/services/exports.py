@@ -1,4 +1,5 @@
-"""Chart images (PNG, SVG, PDF) with kaleido and the system Chromium.
+"""Chart images (PNG, SVG, PDF) with kaleido and the system Chromium, and what every
+downloaded file says about the selection it shows.
 
 One Chromium per process, started on first use and kept: starting it costs seconds, a chart
 then costs a tenth of one. It runs offline — the plotly.js of the installed plotly package,
@@ -26,6 +27,8 @@ import plotly
 import plotly.graph_objects as go
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from .results import NO_DISTRICT_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -222,19 +225,36 @@ def engine() -> ExportEngine:
 # --- what goes on an exported chart -------------------------------------------------------
 
 
+def chosen_group(project, profession: str | None = None, district: str | None = None,
+                 lang: str = "sv") -> str | None:
+    """The name of the one profession or district a download is restricted to; None for
+    all responses."""
+    if profession is not None:
+        return next((p.label(lang) for p in project.professions if p.key == profession),
+                    profession)
+    if district is not None:
+        if district == NO_DISTRICT_KEY:
+            return _("No district")
+        return next((d.label(lang) for d in project.districts if d.key == district), district)
+    return None
+
+
 def decorate(figure: go.Figure, title: str, caption: str, responses: int | None,
-             k: int) -> go.Figure:
-    """A copy of a chart's figure for a file that travels alone: the title, under it the
-    response count and that groups under k are hidden, the caption (round, filters, what
-    the chart shows) at the foot, the legend at the side to leave it room."""
-    return go.Figure(decorated_spec(figure, title, caption, responses, k))
+             k: int, group: str | None = None) -> go.Figure:
+    """A copy of a chart's figure for a file that travels alone: the title, under it the one
+    group it is restricted to, the response count and that groups under k are hidden, the
+    caption (what the chart shows, what it leaves out) at the foot, the legend at the side to
+    leave it room."""
+    return go.Figure(decorated_spec(figure, title, caption, responses, k, group))
 
 
 def decorated_spec(figure: go.Figure, title: str, caption: str, responses: int | None,
-                   k: int) -> dict:
+                   k: int, group: str | None = None) -> dict:
     """decorate() as the plain dict kaleido takes: a quarter of the time per chart, since
     plotly's validation of a whole figure (copy, update_layout) is slower than drawing it."""
-    facts = [_("Responses: %(n)s", n=responses)] if responses is not None else []
+    facts = [_("Only: %(group)s", group=group)] if group else []
+    if responses is not None:
+        facts.append(_("Responses: %(n)s", n=responses))
     facts.append(_("Groups with fewer than %(k)s responses are hidden.", k=k))
     lines = textwrap.wrap(caption, CAPTION_WIDTH) if caption else []
     spec = figure.to_plotly_json()
@@ -259,16 +279,22 @@ def decorated_spec(figure: go.Figure, title: str, caption: str, responses: int |
     return spec
 
 
-def seminar_charts(project, lang: str = "sv", round_number: int | None = None) -> list:
-    """The charts a seminar shows (services.charts), for one round or all."""
+def seminar_charts(project, lang: str = "sv", rounds: Sequence[int] | None = None,
+                   profession: str | None = None, district: str | None = None) -> list:
+    """The charts a seminar shows (services.charts): the chosen rounds side by side (none =
+    every round), of the whole rounds or of one profession or one district. Raises
+    SelectionError for anything else."""
     from . import charts  # charts build on results; imported late to keep this module light
 
-    rounds = [round_number] if round_number else None
-    return charts.seminar_chart_set(project, lang=lang, rounds=rounds)
+    return charts.seminar_chart_set(project, lang, list(rounds or ()) or None, profession,
+                                    district)
 
 
 def chart_images(charts: Sequence, fmt: str, k: int,
-                 export_engine: ExportEngine | None = None) -> list[bytes]:
-    """Decorated images of charts (services.charts.Chart) in one turn at the browser."""
-    figures = [decorated_spec(c.figure, c.title, c.caption, c.responses, k) for c in charts]
+                 export_engine: ExportEngine | None = None,
+                 group: str | None = None) -> list[bytes]:
+    """Decorated images of charts (services.charts.Chart) in one turn at the browser; group
+    names the one profession or district the charts are restricted to."""
+    figures = [decorated_spec(c.figure, c.title, c.caption, c.responses, k, group)
+               for c in charts]
     return (export_engine or engine()).render_many(figures, fmt)

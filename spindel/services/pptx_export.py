@@ -1,10 +1,11 @@
 """The seminar as a PowerPoint deck with native, editable charts.
 
-The slides follow the presentation: title; answer now (QR code); spider of all rounds; by
-profession; by district; dimensions; agreement; trend; talking points. Every chart is a
+The slides follow the presentation: title; answer now (QR code); spider of the chosen rounds;
+by profession; by district; dimensions; agreement; trend; talking points. Every chart is a
 PowerPoint radar or line chart holding its data, so a supporter can restyle it or copy the
-numbers. The numbers come from results_payload — the API's numbers, suppression included —
-so a hidden group is simply not there. Speaker notes carry the response counts.
+numbers. The numbers are published cells from results_payload — each round on its own, of
+the whole round or of one profession or one district — so a hidden group has no series and
+nothing pools rounds. Speaker notes carry the response counts and what is left out and why.
 """
 
 from __future__ import annotations
@@ -21,8 +22,12 @@ from pptx.util import Inches, Pt
 
 from ..dates import local_today
 from ..models import Project, RoundStatus
+from .charts import hidden_note
+from .exports import chosen_group
 from .links import qr_png, respondent_url
+from .presentation import response_count
 from .results import results_payload
+from .selection import Selection, SelectionError
 from .talking_points import talking_points as talking_points_of
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9, as the projector
@@ -30,17 +35,20 @@ WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9, as the projector
 PALETTE = ["0072B2", "E69F00", "009E73", "CC79A7", "56B4E9", "D55E00", "F0E442", "000000"]
 
 
-def export_round(project: Project, number: int | None = None) -> int | None:
-    """The round an export is about: the one asked for, else the latest that has answers."""
+def export_round(project: Project, number: int | None = None,
+                 rounds: Sequence[int] | None = None) -> int | None:
+    """The round of the per-round slides: the one asked for, else the latest of the chosen
+    rounds (none = every round) that publishes figures. Raises SelectionError for a round the
+    project lacks."""
     if number is not None:
         if not any(r.number == number for r in project.rounds):
-            raise ValueError(f"no round {number}")
+            raise SelectionError(_("Unknown round %(round)s.", round=number))
         return number
-    payload = results_payload(project, "round")
-    answered = [g["key"] for g in payload["groups"] if not g["suppressed"]]
-    if answered:
-        return answered[-1]
-    return project.rounds[-1].number if project.rounds else None
+    payload = results_payload(project, Selection("round", tuple(rounds or ())))
+    published = [g["key"] for g in payload["groups"] if not g["suppressed"]]
+    if published:
+        return published[-1]
+    return payload["rounds"][-1]["number"] if payload["rounds"] else None
 
 
 def _visible(payload: dict) -> list[dict]:
@@ -81,9 +89,11 @@ class Deck:
 
     def chart(self, slide, kind, categories: Sequence[str],
               series: Sequence[tuple[str, Sequence[float | None]]], *,
-              value_range: tuple[float, float] | None = None):
-        if not categories or not series:  # nothing visible: say so instead of an empty chart
-            self.text(slide, [_("No group has enough responses to be shown.")])
+              value_range: tuple[float, float] | None = None, why: str = ""):
+        """A native chart; with nothing visible a sentence instead: why (what the payload
+        leaves out, charts.hidden_note) or that no group has enough responses."""
+        if not categories or not series:
+            self.text(slide, [why or _("No group has enough responses to be shown.")])
             return None
         data = CategoryChartData(number_format="0.0")
         data.categories = list(categories)
@@ -124,35 +134,49 @@ def _counts(groups: Sequence[dict]) -> list[str]:
     return [_("%(group)s: %(n)s responses", group=g["label"], n=g["responses"]) for g in groups]
 
 
-def _hidden_note(payload: dict) -> str:
-    return _("Groups with fewer than %(k)s responses are hidden.", k=payload["min_group_size"])
+def _notes(payload: dict, groups: Sequence[dict]) -> list[str]:
+    """Speaker notes: each shown group's count, then what is left out and why."""
+    notes = _counts(groups)
+    notes.append(_("Groups with fewer than %(k)s responses are hidden.",
+                   k=payload["min_group_size"]))
+    if left_out := hidden_note(payload).strip():
+        notes.append(left_out)
+    return notes
+
+
+def _means(groups: Sequence[dict], keys: Sequence[str]) -> list[tuple[str, list]]:
+    return [(g["label"], [g["items"][k]["mean"] for k in keys]) for g in groups]
 
 
 def build_deck(project: Project, *, lang: str = "sv", round_number: int | None = None,
-               rounds: list[int] | None = None, professions: list[str] | None = None,
-               districts: list[str] | None = None,
+               rounds: Sequence[int] | None = None, profession: str | None = None,
+               district: str | None = None,
                talking_points: Sequence | Callable | None = None) -> bytes:
     """The seminar deck as .pptx bytes.
 
+    rounds are shown side by side (none = every round), of the whole rounds or of one
+    profession or one district — never a union or a profession within a district.
     round_number is the round of the profession, district, agreement and talking-point
-    slides (default: the latest with answers); rounds, professions and districts filter
-    like the results page. talking_points is a list of TalkingPoint (kind, text) or a
-    function called like services.talking_points.talking_points; by default that function.
+    slides (default: the latest chosen round with figures); the profession and district
+    slides are left out with a filter. talking_points is a list of TalkingPoint (kind, text)
+    or a function called like services.talking_points.talking_points; by default that
+    function. Raises SelectionError for anything Spindel does not publish.
     """
+    Selection("round", tuple(rounds or ()), profession, district)  # refuse early
     with force_locale(lang):
-        return _build(project, lang, export_round(project, round_number), rounds, professions,
-                      districts, talking_points)
+        return _build(project, lang, export_round(project, round_number, rounds),
+                      tuple(rounds or ()), profession, district, talking_points)
 
 
-def _build(project, lang, number, rounds, professions, districts, talking_points) -> bytes:
-    filters = {"professions": professions, "districts": districts, "lang": lang}
-    by_round = results_payload(project, "round", rounds=rounds, **filters)
+def _build(project, lang, number, rounds, profession, district, talking_points) -> bytes:
+    one_group = {"profession": profession, "district": district}
+    group_name = chosen_group(project, profession, district, lang)
+    by_round = results_payload(project, Selection("round", rounds, **one_group), lang)
     items = by_round["instrument"]["items"]
     labels = [i["label"] for i in items]
     keys = [i["key"] for i in items]
     scale = by_round["instrument"]["scale"]
     value_range = (scale["min"], scale["max"])
-    hidden = _hidden_note(by_round)
     round_ = next((r for r in project.rounds if r.number == number), None)
     round_label = round_.label if round_ else ""
     deck = Deck(lang)
@@ -161,19 +185,17 @@ def _build(project, lang, number, rounds, professions, districts, talking_points
     slide = deck.slide(project.name)
     deck.text(slide, [
         _("Results from Spindeln"),
-        _("Rounds: %(rounds)s", rounds=", ".join(g["label"] for g in by_round["groups"])),
-        _filters_line(project, professions, districts, lang),
+        _("Rounds: %(rounds)s", rounds=", ".join(r["label"] for r in by_round["rounds"])),
+        _("Only: %(group)s", group=group_name) if group_name else _("All responses"),
         local_today().isoformat(),
     ], size=26)
 
-    # Answer now: the round open for answers if there is one, else the chosen round
+    # Answer now: the round open for answers if there is one, else the chosen round. The
+    # count of answers may move one by one (disclosure.md §4): it is no rating.
     answering = next((r for r in project.rounds if r.status() == RoundStatus.OPEN), round_)
     if answering is not None:
         url = respondent_url(answering)
-        this_round = results_payload(project, "round", rounds=[answering.number],
-                                     lang=lang)["groups"][0]
-        count = (this_round["responses"] if not this_round["suppressed"]
-                 else _("fewer than %(k)s", k=by_round["min_group_size"]))
+        count = response_count(answering)
         slide = deck.slide(_("Answer now: %(round)s", round=answering.label),
                            [_("Responses so far: %(n)s", n=count)])
         slide.shapes.add_picture(io.BytesIO(qr_png(url)), Inches(0.7), Inches(1.5),
@@ -182,84 +204,81 @@ def _build(project, lang, number, rounds, professions, districts, talking_points
                           _("Responses so far: %(n)s", n=count)],
                   left=Inches(6.6), top=Inches(2), size=24)
 
-    # Spider of all rounds
+    # Spider of the chosen rounds, side by side
     visible = _visible(by_round)
-    slide = deck.slide(_("All rounds"), _counts(visible) + [hidden])
-    deck.chart(slide, XL_CHART_TYPE.RADAR_MARKERS, labels,
-               [(g["label"], [g["items"][k]["mean"] for k in keys]) for g in visible],
-               value_range=value_range)
+    why = hidden_note(by_round).strip()
+    slide = deck.slide(_("All chosen rounds"), _notes(by_round, visible))
+    deck.chart(slide, XL_CHART_TYPE.RADAR_MARKERS, labels, _means(visible, keys),
+               value_range=value_range, why=why)
 
-    # By profession, by district (the chosen round)
-    for by, title in (("profession", _("By profession: %(round)s", round=round_label)),
-                      ("district", _("By district: %(round)s", round=round_label))):
-        if by == "district" and not project.districts:
-            continue
-        payload = results_payload(project, by, rounds=[number] if number else None, **filters)
-        groups = _visible(payload)
-        slide = deck.slide(title, _counts(groups) + [hidden])
-        if groups:
-            deck.chart(slide, XL_CHART_TYPE.RADAR_MARKERS, labels,
-                       [(g["label"], [g["items"][k]["mean"] for k in keys]) for g in groups],
-                       value_range=value_range)
-        else:
-            deck.text(slide, [_("No group has enough responses to be shown.")])
+    # By profession, by district (the chosen round; never within one chosen group)
+    if number is not None and group_name is None:
+        for by, title in (("profession", _("By profession: %(round)s", round=round_label)),
+                          ("district", _("By district: %(round)s", round=round_label))):
+            if by == "district" and not project.districts:
+                continue
+            payload = results_payload(project, Selection(by, (number,)), lang)
+            groups = _visible(payload)
+            slide = deck.slide(title, _notes(payload, groups))
+            deck.chart(slide, XL_CHART_TYPE.RADAR_MARKERS, labels, _means(groups, keys),
+                       value_range=value_range, why=hidden_note(payload).strip())
 
-    # Dimensions across rounds
+    # Dimensions across the chosen rounds
     dimensions = by_round["instrument"]["dimensions"]
-    slide = deck.slide(_("Dimensions"), _counts(visible) + [hidden])
+    slide = deck.slide(_("Dimensions"), _notes(by_round, visible))
     deck.chart(slide, XL_CHART_TYPE.LINE_MARKERS, [g["label"] for g in visible],
                [(d["label"], [g["dimensions"].get(d["key"]) for g in visible])
-                for d in dimensions], value_range=value_range)
+                for d in dimensions], value_range=value_range, why=why)
 
-    # Agreement in the chosen round: quartiles per item
-    chosen = results_payload(project, "none", rounds=[number] if number else None, **filters)
-    group = chosen["groups"][0]
+    # Agreement in the chosen round: quartiles per item where n ≥ 2k, the mean everywhere
+    chosen = (results_payload(project, Selection("none", (number,), **one_group), lang)
+              if number is not None else None)
+    if chosen and group_name:  # the one group of by="none" is the chosen one
+        chosen["groups"][0]["label"] = group_name
+    shown = _visible(chosen) if chosen else []
+    notes = _notes(chosen, []) if chosen else []
+    if shown:
+        notes.insert(0, _("%(group)s: %(n)s responses", group=group_name or round_label,
+                          n=shown[0]["responses"]))
     slide = deck.slide(_("Agreement: %(round)s", round=round_label),
-                       ([_("%(group)s: %(n)s responses", group=round_label,
-                           n=group["responses"])] if not group["suppressed"] else [])
-                       + [_("The band between the quartiles holds the middle half of the "
-                            "answers: the narrower, the more people agree."), hidden])
-    if not group["suppressed"]:
-        stats = [group["items"][k] for k in keys]
+                       notes + [_("The band between the quartiles holds the middle half of the "
+                            "answers: the narrower, the more people agree. Quartiles are "
+                            "given where at least %(n)s answers gave a number.",
+                            n=2 * by_round["min_group_size"])])
+    if shown:
+        stats = [shown[0]["items"][k] for k in keys]
         deck.chart(slide, XL_CHART_TYPE.LINE_MARKERS, labels,
                    [(_("Lower quartile"), [s["q1"] for s in stats]),
                     (_("Median"), [s["median"] for s in stats]),
-                    (_("Upper quartile"), [s["q3"] for s in stats])],
+                    (_("Upper quartile"), [s["q3"] for s in stats]),
+                    (_("Mean"), [s["mean"] for s in stats])],
                    value_range=value_range)
     else:
-        deck.text(slide, [_("No group has enough responses to be shown.")])
+        deck.text(slide, [(hidden_note(chosen).strip() if chosen else "")
+                          or _("No group has enough responses to be shown.")])
 
-    # Trend: each item across rounds
-    slide = deck.slide(_("Trend"), _counts(visible) + [hidden])
+    # Trend: each item across the chosen rounds
+    slide = deck.slide(_("Trend"), _notes(by_round, visible))
     deck.chart(slide, XL_CHART_TYPE.LINE_MARKERS, [g["label"] for g in visible],
                [(label, [g["items"][key]["mean"] for g in visible])
-                for label, key in zip(labels, keys, strict=True)], value_range=value_range)
+                for label, key in zip(labels, keys, strict=True)], value_range=value_range,
+               why=why)
 
     # Talking points
-    points = _talking_points(project, number, lang, professions, districts, talking_points)
-    slide = deck.slide(_("Talking points: %(round)s", round=round_label), [hidden])
+    points = _talking_points(project, number, lang, one_group, talking_points)
+    slide = deck.slide(_("Talking points: %(round)s", round=round_label),
+                       [_("Groups with fewer than %(k)s responses are hidden.",
+                          k=by_round["min_group_size"])])
     deck.text(slide, [p.text for p in points] or [_("No talking points for this round.")],
               size=20)
     return deck.bytes()
 
 
-def _talking_points(project, number, lang, professions, districts, given) -> list:
+def _talking_points(project, number, lang, one_group, given) -> list:
     if given is None:
         given = talking_points_of
     if callable(given):
         if number is None:
             return []
-        return list(given(project, number, lang=lang, professions=professions,
-                          districts=districts))
+        return list(given(project, number, lang=lang, **one_group))
     return list(given)
-
-
-def _filters_line(project: Project, professions, districts, lang: str) -> str:
-    def names(chosen, available):
-        if chosen is None:
-            return _("all")
-        return ", ".join(x.label(lang) for x in available if x.key in chosen)
-
-    return _("Professions: %(p)s · Districts: %(d)s",
-             p=names(professions, project.professions), d=names(districts, project.districts))
-
