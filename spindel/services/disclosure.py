@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -27,7 +28,7 @@ from .. import instrument as instruments
 from ..dates import local_today
 from ..extensions import db
 from ..models import Project, RatingTally, Release, ReleaseTally, Round, RoundStatus
-from .exact_check import SearchTooLarge, find_disclosure, in_row_space
+from .exact_check import Basis, SearchTooLarge, find_disclosure
 from .responses import CANNOT_JUDGE_VALUE, NO_DISTRICT
 
 ABSOLUTE_MIN_GROUP_SIZE = 3  # below three, a group's answers point to a person
@@ -91,6 +92,21 @@ def changes_between(before: dict[Combination, int], after: dict[Combination, int
     return sum(abs(after.get(c, 0) - before.get(c, 0)) for c in set(before) | set(after))
 
 
+# While a round is open, a release also waits for a quarter more answers than the last one had:
+# the live spider still moves every few answers early on and every few dozen late in a big
+# round, and the number of releases (each adding pieces the exact check must consider) grows
+# with the logarithm of the answers instead of linearly. At closing, k answers are enough.
+OPEN_GROWTH = 0.25
+
+
+def release_step(latest: Release | None, k: int, closed: bool) -> int:
+    """Answers that must be added or removed before the next release is cut (policy §4:
+    at least k)."""
+    if latest is None or closed:
+        return k
+    return max(k, math.ceil(latest.responses * OPEN_GROWTH))
+
+
 def releases_of(round_: Round) -> list[Release]:
     return list(db.session.scalars(select(Release).where(Release.round_id == round_.id)
                                    .order_by(Release.number)))
@@ -112,7 +128,7 @@ def refresh(round_: Round, today: dt.date | None = None) -> Release | None:
     latest = releases[-1] if releases else None
     now = _combinations_now(round_, instrument.item_keys[0])
     closed = round_.status(today) == RoundStatus.CLOSED
-    if changes_between(combinations_of(latest), now) >= k:
+    if changes_between(combinations_of(latest), now) >= release_step(latest, k, closed):
         try:
             latest = _cut(round_, releases, now, closed, k, today)
             db.session.commit()
@@ -310,9 +326,14 @@ def _cell_to_hide(rounds: History, last: int, shown: list[str], fixed: list[froz
     """The smallest shown cell that the derivation of `found` uses: the first, smallest
     first and the whole round last, without which the sum no longer follows."""
     by_size = sorted(shown, key=lambda c: (c == WHOLE, counts[c], c))
+    published = Basis(fixed)
+    rows = {c: rounds.members(last, c) for c in shown}
     for cell in by_size:
-        rest = fixed + [rounds.members(last, c) for c in shown if c != cell]
-        if not in_row_space(rest, found):
+        rest = published.copy()
+        for other in shown:
+            if other != cell:
+                rest.add(rows[other])
+        if not rest.contains(found):
             return cell
     # Several derivations, none needing one particular cell: hide the smallest and look again.
     return by_size[0]
@@ -336,7 +357,8 @@ class Publication:
     @property
     def next_update_in(self) -> int:
         """Answers still needed before the next release."""
-        return max(1, self.k - self.pending)
+        closed = self.round.status() == RoundStatus.CLOSED
+        return max(1, release_step(self.release, self.k, closed) - self.pending)
 
     def tallies(self) -> Tallies:
         if self._tallies is None:

@@ -17,6 +17,7 @@ so nothing is missed.
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -33,67 +34,101 @@ class SearchTooLarge(Exception):
     """The meet-in-the-middle search would enumerate more than MAX_HALF_SETS sets."""
 
 
-def _reduce(row: dict, pivots: dict[Hashable, dict]) -> dict:
-    """The row minus its components along the pivot rows (in place); empty when it lies in
-    their span."""
-    for pivot, pivot_row in pivots.items():
-        factor = row.get(pivot)
-        if factor:
-            for c, v in pivot_row.items():
-                new = row.get(c, 0) - factor * v
-                if new:
-                    row[c] = new
-                else:
-                    row.pop(c, None)
+def _normalised(row: dict) -> dict:
+    """Divide an integer row by the gcd of its entries (keeps the numbers small)."""
+    divisor = math.gcd(*row.values()) if row else 1
+    if divisor > 1:
+        return {c: v // divisor for c, v in row.items()}
     return row
+
+
+class Basis:
+    """The row space of 0/1 rows in reduced row echelon form, kept exactly in integers
+    (fraction-free: each pivot row is an integer multiple of the reduced row, which has zeros
+    in every other pivot column). Rows can be added one at a time."""
+
+    def __init__(self, rows: Iterable[Iterable] = (), key=repr):
+        self.pivots: dict = {}  # pivot column -> integer row (column -> int)
+        self.key = key
+        for row in rows:
+            self.add(row)
+
+    def copy(self) -> Basis:
+        other = Basis(key=self.key)
+        other.pivots = dict(self.pivots)  # rows are replaced, never changed in place
+        return other
+
+    def _reduce(self, row: dict) -> dict:
+        for pivot, pivot_row in self.pivots.items():
+            factor = row.get(pivot)
+            if factor:
+                scale = pivot_row[pivot]
+                merged = {c: v * scale for c, v in row.items()}
+                for c, v in pivot_row.items():
+                    new = merged.get(c, 0) - factor * v
+                    if new:
+                        merged[c] = new
+                    else:
+                        merged.pop(c, None)
+                row = _normalised(merged)
+        return row
+
+    def add(self, columns: Iterable) -> None:
+        row = self._reduce(dict.fromkeys(columns, 1))
+        if not row:
+            return
+        pivot = min(row, key=self.key)
+        if row[pivot] < 0:
+            row = {c: -v for c, v in row.items()}
+        scale = row[pivot]
+        for other, other_row in list(self.pivots.items()):  # zero above the new pivot
+            factor = other_row.get(pivot)
+            if factor:
+                merged = {c: v * scale for c, v in other_row.items()}
+                for c, v in row.items():
+                    new = merged.get(c, 0) - factor * v
+                    if new:
+                        merged[c] = new
+                    else:
+                        merged.pop(c, None)
+                merged = _normalised(merged)
+                if merged[other] < 0:
+                    merged = {c: -v for c, v in merged.items()}
+                self.pivots[other] = merged
+        self.pivots[pivot] = row
+
+    def contains(self, target: Iterable) -> bool:
+        """Whether the sum over `target` is a linear combination of the rows (exact)."""
+        return not self._reduce(dict.fromkeys(target, 1))
 
 
 def in_row_space(cells: Sequence[Iterable[Atom]], target: Iterable[Atom]) -> bool:
     """Whether the sum over `target` is a linear combination of the cells' sums (exact)."""
-    pivots = _rref([list(cell) for cell in cells], key=repr)
-    return not _reduce({a: Fraction(1) for a in target}, pivots)
+    return Basis(cells).contains(target)
 
 
-def _rref(rows: Sequence[Iterable], key=None) -> dict:
-    """Reduced row echelon form of a 0/1 matrix given as column sets: pivot column -> row
-    (a sparse dict column -> value, the pivot entry 1, zero in every other pivot column)."""
-    pivots: dict = {}
-    for columns in rows:
-        row = _reduce({c: Fraction(1) for c in columns}, pivots)
-        if not row:
-            continue
-        pivot = min(row, key=key)
-        scale = row[pivot]
-        if scale != 1:
-            row = {c: v / scale for c, v in row.items()}
-        for other in pivots.values():  # keep the form reduced: zero above the new pivot
-            factor = other.get(pivot)
-            if factor:
-                for c, v in row.items():
-                    new = other.get(c, 0) - factor * v
-                    if new:
-                        other[c] = new
-                    else:
-                        other.pop(c, None)
-        pivots[pivot] = row
-    return pivots
+# Large primes for the fast projection; a projection is exact modulo one of them, and every
+# candidate it finds is confirmed in exact rationals.
+PRIMES = (2**61 - 1, 2**89 - 1, 2**107 - 1, 2**127 - 1)
 
 
 class Signatures:
     """Each column's coordinates in a basis of the null space of a 0/1 matrix."""
 
     def __init__(self, rows: Sequence[Iterable[int]], columns: int):
-        self.pivots = _rref(rows)
+        self.pivots = Basis(rows, key=None).pivots
         self.columns = columns
 
     def of(self, column: int) -> dict[int, Fraction]:
-        """Sparse signature: free column f -> coordinate. Null vector for a free column f has
-        x_f = 1 and x_p = −R_p[f] for each pivot p, so a pivot column's coordinates are the
-        negated entries of its row, and a free column's is the unit vector."""
+        """Sparse signature: free column f -> coordinate. The null vector for a free column f
+        has x_f = 1 and x_p = −R_p[f] / R_p[p] for each pivot p, so a pivot column's
+        coordinates are its row's negated entries over the pivot, and a free column's is the
+        unit vector."""
         row = self.pivots.get(column)
         if row is None:
             return {column: Fraction(1)}
-        return {c: -v for c, v in row.items() if c != column}
+        scale = row[column]
+        return {c: Fraction(-v, scale) for c, v in row.items() if c != column}
 
     def derivable(self, columns: Iterable[int]) -> bool:
         """Whether the sum over these columns follows from the rows (signatures add to 0)."""
@@ -103,12 +138,23 @@ class Signatures:
                 total[c] += v
         return not any(total.values())
 
-    def projection(self, rng: random.Random) -> list[Fraction]:
-        """Each column's signature dotted with one random integer vector (exact rationals)."""
-        weights = {c: rng.randrange(1, 2**61) for c in range(self.columns)
+    def projection(self, rng: random.Random) -> list[int]:
+        """Each column's signature dotted with one random integer vector, modulo a large
+        prime: a set whose signatures add to zero always projects to zero, so candidates
+        found this way miss nothing, and each is confirmed exactly."""
+        prime = next(p for p in PRIMES
+                     if all(row[c] % p for c, row in self.pivots.items()))
+        weights = {c: rng.randrange(1, prime) for c in range(self.columns)
                    if c not in self.pivots}
-        return [sum((v * weights[c] for c, v in self.of(column).items()), Fraction(0))
-                for column in range(self.columns)]
+        out = []
+        for column in range(self.columns):
+            row = self.pivots.get(column)
+            if row is None:
+                out.append(weights[column])
+                continue
+            total = -sum(v * weights[c] for c, v in row.items() if c != column)
+            out.append(total * pow(row[column], -1, prime) % prime)
+        return out, prime
 
 
 def find_disclosure(cells: Sequence[Iterable[Atom]], sizes: Mapping[Atom, int],
@@ -144,24 +190,24 @@ def _search(signatures: Signatures, small: list[int], size: list[int],
             k: int) -> tuple[int, ...] | None:
     """Meet in the middle over sets of small columns with total size ≤ k−1: each set splits
     into its first ⌈m/2⌉ columns (in index order) and the rest, both enumerated once."""
-    h = signatures.projection(random.Random(0x5EED))
+    h, prime = signatures.projection(random.Random(0x5EED))
     limit = k - 1
     half = (limit + 1) // 2
-    halves: list[tuple[tuple[int, ...], int, Fraction]] = []
+    halves: list[tuple[tuple[int, ...], int, int]] = []
     for count in range(1, half + 1):
         for combo in itertools.combinations(small, count):
             total = sum(size[c] for c in combo)
             if total <= limit:
-                halves.append((combo, total, sum((h[c] for c in combo), Fraction(0))))
+                halves.append((combo, total, sum(h[c] for c in combo) % prime))
                 if len(halves) > MAX_HALF_SETS:
                     raise SearchTooLarge(len(halves))
-    by_value: dict[Fraction, list[tuple[tuple[int, ...], int]]] = defaultdict(list)
+    by_value: dict[int, list[tuple[tuple[int, ...], int]]] = defaultdict(list)
     for combo, total, value in halves:
         by_value[value].append((combo, total))
     for combo, total, value in halves:
         if value == 0 and signatures.derivable(combo):
             return combo
-        for other, other_total in by_value.get(-value, ()):
+        for other, other_total in by_value.get(-value % prime, ()):
             if other[0] > combo[-1] and total + other_total <= limit and \
                     len(other) <= len(combo):
                 candidate = combo + other
