@@ -1,26 +1,32 @@
 """The workbook and the CSV read back: the API's published cells, one table per view (the
 rounds side by side; per round the whole, the professions, the districts), hidden groups
-written as hidden with the reason and no number, no min or max; the raw answers with their
-warning."""
+written as hidden with the reason and no number, no min or max; the raw answers k-anonymous
+on round, profession and district, saying how many were generalised."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from spindel import instrument as instruments
 from spindel.extensions import db
 from spindel.models import RoundState
 from spindel.services.selection import SelectionError
 from spindel.services.table_export import (
     CSV_COLUMNS,
+    GENERALISED,
     ITEM_HIDDEN,
     View,
     aggregate_rows,
     aggregates_csv,
     aggregates_xlsx,
+    k_anonymous,
     raw_answers_xlsx,
 )
 from tests.conftest import SMALL_GROUP, api_results
@@ -212,15 +218,109 @@ def test_csv_is_utf8_with_bom_and_has_the_apis_numbers(client, closed):
     assert "Mätning 2" in data.decode("utf-8-sig")  # å, ä, ö survive
 
 
-def test_raw_answers_have_a_warning_and_every_answer(logged_in):
+def raw_workbook(project, lang: str = "en") -> tuple[dict, list, list[tuple]]:
+    """The raw export read back: the figures its first sheet states (label -> value), the
+    header and the answer rows."""
+    book = load_workbook(io.BytesIO(raw_answers_xlsx(project, lang=lang)))
+    about, answers = book.worksheets
+    figures = {row[0]: row[1] for row in about.iter_rows(values_only=True)
+               if len(row) > 1 and row[1] is not None}
+    rows = list(answers.iter_rows(values_only=True))
+    return figures, rows[1], rows[2:]
+
+
+def test_raw_answers_are_k_anonymous_and_say_so(logged_in):
+    """Round 2's 2 open-preschool answers in Österort are no combination of their own: their
+    district, then their profession is generalised, and since that leaves 2 rows, the
+    smallest other combination (6 BMM in Söder) joins them."""
+    figures, header, rows = raw_workbook(logged_in, lang="sv")
     book = load_workbook(io.BytesIO(raw_answers_xlsx(logged_in, lang="sv")))
-    assert book.sheetnames[0] == "Varning"
-    warning = [r[0] for r in book["Varning"].iter_rows(values_only=True)]
-    assert any("färre än 5 svar" in line for line in warning)
-    assert "2, open_preschool, east: 2" in warning
-    answers = list(book["Svar"].iter_rows(values_only=True))
-    assert "Varning" in answers[0][0]
-    header, rows = answers[1], answers[2:]
+    assert book.sheetnames == ["Varning", "Svar"]
+    about = " ".join(r[0] for r in book["Varning"].iter_rows(values_only=True) if r[0])
+    assert "minst 5 svar" in about and "personuppgiftsbiträdesavtal" in about
+    assert "k-anonyma" in next(book["Svar"].iter_rows(values_only=True))[0]
     assert header[:3] == ("round", "profession", "district")
     assert len(rows) == 6 + 7 + 7 + 6 + 8 + 2
-    assert sum(1 for r in rows if r[1] == "open_preschool") == 2
+    assert not any("open_preschool" in r or "east" in r for r in rows)
+    assert figures["Svar med generaliserat stadsdelsområde (”*”)"] == 8
+    assert figures["… varav även med generaliserad yrkesgrupp"] == 8
+    assert min(Counter(r[:3] for r in rows).values()) >= 5
+
+
+# Round 1: combinations of 1, 2, 4, 5 and 6 answers; round 2: 3 answers in all (under k);
+# round 3: two combinations of 4 that are enough together once generalised.
+RAW_PLAN = {1: [("bvc", "north", 6), ("bvc", "south", 1), ("bvc", "east", 2), ("bvc", "west", 4),
+                ("bmm", "north", 2), ("bmm", "south", 1), ("open_preschool", "east", 1),
+                ("social_services", "west", 5)],
+            2: [("bvc", "north", 2), ("bmm", "south", 1)],
+            3: [("bvc", "north", 5), ("bmm", "south", 6), ("bmm", "north", 4),
+                ("social_services", "east", 4)]}
+
+
+def test_every_combination_in_the_raw_export_has_at_least_k_answers(make_project, add_answer):
+    import random
+
+    project = make_project(districts=[(d, d.title()) for d in ("north", "south", "east",
+                                                               "west")], rounds=3)
+    items = instruments.for_project(project).item_keys
+    rng = random.Random(11)
+    sent = Counter()  # per round: each answer's values, to find them again
+    for number, groups in RAW_PLAN.items():
+        for profession, district, n in groups:
+            for _ in range(n):
+                ratings = {key: rng.choice([None, *range(1, 11)]) for key in items}
+                add_answer(project.rounds[number - 1], profession=profession,
+                           district=district, ratings=ratings)
+                sent[(number, *ratings.values())] += 1
+    k = 5
+
+    figures, header, rows = raw_workbook(project)
+    assert list(header[3:]) == list(items)
+    combinations = Counter(row[:3] for row in rows)
+    assert min(combinations.values()) >= k, combinations
+    # The stated figures are what the rows hold, and what the rule gives by hand: round 1
+    # generalises 7 + 3 + 1 district (then 3 + 1 professions, 4 < k) and moves the 5
+    # social-services answers in with them; round 3 generalises 4 + 4 answers fully.
+    generalised = sum(r[2] == "*" for r in rows)
+    fully = sum(r[1] == "*" for r in rows)
+    assert generalised == figures["Answers with the district generalised (“*”)"] == 16 + 8
+    assert fully == figures["… of which also with the profession generalised"] == 9 + 8
+    assert figures["Answers in this file"] == len(rows) == 22 + 19
+    assert all(r[2] == "*" for r in rows if r[1] == "*")
+    assert figures["Rounds left out: fewer than 5 answers in the round"] == "2"
+    # No answer changed or lost in the rounds written; round 2 (under k) is not there.
+    kept = Counter((r[0], *r[3:]) for r in rows)
+    assert kept == Counter({key: n for key, n in sent.items() if key[0] != 2})
+    # Rows in content order (round, profession, district, values), never by arrival.
+    assert [r[:3] for r in rows] == sorted((r[:3] for r in rows),
+                                           key=lambda g: (g[0], g[1] == "*", g[1], g[2] == "*",
+                                                          g[2]))
+    assert ("bvc", "north") in {r[1:3] for r in rows if r[0] == 1}  # big enough: as it was
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 3), st.sampled_from(["a", "b", "c"]),
+                          st.sampled_from(["x", "y", "z", ""])), max_size=60),
+       st.integers(3, 6))
+def test_k_anonymous_leaves_no_small_combination_and_changes_nothing_else(table, k):
+    rows = [[*row, n] for n, row in enumerate(table)]  # the last column: which answer
+    kept, left_out = k_anonymous([list(r) for r in rows], k)
+    assert min(Counter(tuple(r[:3]) for r in kept).values(), default=k) >= k
+    per_round = Counter(r[0] for r in rows)
+    assert sorted(left_out) == sorted(n for n, count in per_round.items() if count < k)
+    assert sorted(r[3] for r in kept) == sorted(r[3] for r in rows if r[0] not in left_out)
+    original = {r[3]: r for r in rows}
+    for row in kept:
+        before = original[row[3]]
+        assert row[0] == before[0]  # never into another round
+        assert row[1] in (before[1], GENERALISED) and row[2] in (before[2], GENERALISED)
+        assert row[1] != GENERALISED or row[2] == GENERALISED  # the district goes first
+        if per_round_combination(rows, before) >= k and row[2] == GENERALISED:
+            # a big enough combination is only ever generalised whole, to fill the rest
+            assert row[1] == GENERALISED
+            assert all(r[1] == GENERALISED for r in kept
+                       if original[r[3]][:3] == before[:3])
+
+
+def per_round_combination(rows, row) -> int:
+    return sum(r[:3] == row[:3] for r in rows)

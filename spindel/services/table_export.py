@@ -233,10 +233,27 @@ def aggregates_csv(project: Project, *, lang: str = "sv", rounds: Sequence[int] 
 
 # --- raw answers (admins only) ------------------------------------------------------------
 
+# Written for a district or profession left out so that no combination is small.
+GENERALISED = "*"
 
-def raw_answers(project: Project) -> tuple[list[str], list[list]]:
-    """Every response as (round, profession, district, one value per item); "cannot judge"
-    is empty. Sorted by content, never by arrival, so row order tells nothing about time."""
+
+@dataclass
+class RawAnswers:
+    """The raw export's table, k-anonymous on (round, profession, district): every
+    combination of these three in `rows` has at least k rows (disclosure.md §5)."""
+
+    header: list[str]
+    rows: list[list]  # [round, profession key, district key ("" = none), *item values]
+    k: int
+    district_generalised: int  # rows whose district is written as GENERALISED
+    profession_generalised: int  # of those, rows whose profession is GENERALISED too
+    rounds_left_out: list[int]  # rounds with fewer than k answers: not written at all
+
+
+def raw_answers(project: Project) -> RawAnswers:
+    """Every response as (round, profession, district, one value per item), "cannot judge"
+    empty, made k-anonymous by k_anonymous. Sorted by content, never by arrival, so row
+    order tells nothing about time."""
     instrument = instruments.for_project(project)
     rows = db.session.execute(
         select(Response.id, Round.number, Profession.key, District.key, Rating.item_key,
@@ -251,48 +268,109 @@ def raw_answers(project: Project) -> tuple[list[str], list[list]]:
         answer = answers.setdefault(response_id, {"group": (number, profession, district or ""),
                                                   "values": {}})
         answer["values"][item_key] = value
-    table = [[*a["group"], *(a["values"].get(k) for k in instrument.item_keys)]
+    table = [[*a["group"], *(a["values"].get(key) for key in instrument.item_keys)]
              for a in answers.values()]
-    table.sort(key=lambda r: tuple((v is None, v if v is not None else 0) for v in r))
-    return ["round", "profession", "district", *instrument.item_keys], table
-
-
-def small_groups(project: Project, table: list[list]) -> list[tuple[int, str, str, int]]:
-    """Round × profession × district combinations with fewer than k responses."""
     k = min_group_size(project)
-    counts = Counter(tuple(row[:3]) for row in table)
-    return [(*key, n) for key, n in sorted(counts.items()) if n < k]
+    table, rounds_left_out = k_anonymous(table, k)
+    table.sort(key=_content_order)
+    return RawAnswers(
+        header=["round", "profession", "district", *instrument.item_keys], rows=table, k=k,
+        district_generalised=sum(row[2] == GENERALISED for row in table),
+        profession_generalised=sum(row[1] == GENERALISED for row in table),
+        rounds_left_out=rounds_left_out)
+
+
+def k_anonymous(table: list[list], k: int) -> tuple[list[list], list[int]]:
+    """The rows [round, profession, district, …] generalised until every (round, profession,
+    district) combination has at least k rows, and the rounds left out. Per round:
+    1. rows of a combination with fewer than k rows get the district GENERALISED;
+    2. rows of a (round, profession, GENERALISED) combination still under k get the
+       profession GENERALISED too;
+    3. while (round, GENERALISED, GENERALISED) has 1 to k−1 rows, the smallest other
+       combination joins it (both columns generalised) — a round with k rows or more
+       always gets there.
+    A round with fewer than k rows in all cannot be made k-anonymous and is left out, as the
+    results publish nothing of it but that it is too small (§2). Generalising never moves a
+    row to another round, so rounds stay apart as everywhere else (§1)."""
+    by_round: dict[int, list[list]] = {}
+    for row in table:
+        by_round.setdefault(row[0], []).append(list(row))
+    kept, left_out = [], []
+    for number in sorted(by_round):
+        rows = by_round[number]
+        if len(rows) < k:
+            left_out.append(number)
+            continue
+        for column in (2, 1):  # the district first, then the profession
+            sizes = Counter(_combination(row) for row in rows)
+            for row in rows:
+                if sizes[_combination(row)] < k:
+                    row[column] = GENERALISED
+        rest = (number, GENERALISED, GENERALISED)
+        while 0 < (sizes := Counter(_combination(row) for row in rows))[rest] < k:
+            smallest = min((n, key) for key, n in sizes.items() if key != rest)[1]
+            for row in rows:
+                if _combination(row) == smallest:
+                    row[1] = row[2] = GENERALISED
+        kept.extend(rows)
+    return kept, left_out
+
+
+def _combination(row: list) -> tuple:
+    return tuple(row[:3])
+
+
+def _content_order(row: list) -> tuple:
+    """Round, profession, district (generalised ones last), then the values."""
+    number, profession, district, *values = row
+    return (number, profession == GENERALISED, profession, district == GENERALISED, district,
+            *((v is None, v or 0) for v in values))
 
 
 def raw_answers_xlsx(project: Project, *, lang: str = "sv") -> bytes:
-    """The raw answers with a warning sheet first: small groups can point to people."""
-    header, table = raw_answers(project)
+    """The raw answers, k-anonymous, after a sheet that says how and how many were
+    generalised and that the file is shared only under a data-processing agreement."""
+    raw = raw_answers(project)
+    k = raw.k
     with force_locale(lang):
         book = Workbook()
-        warning = book.active
-        warning.title = _("Warning")
-        k = min_group_size(project)
-        lines = [
-            _("Raw answers: handle with care"),
-            _("These are single anonymous answers. In a group with fewer than %(k)s responses "
-              "an answer can point to a person: do not share this file, and show only "
-              "aggregates of groups with at least %(k)s responses.", k=k),
-            _("Combinations of round, profession and district with fewer than %(k)s "
-              "responses:", k=k),
+        about = book.active
+        about.title = _("Warning")
+        about.append([_("Raw answers: k-anonymous, handle with care")])
+        about["A1"].font = Font(bold=True, size=14, color="9C0006")
+        for line in (
+            _("Every combination of round, profession and district in this file has at least "
+              "%(k)s answers. Where a combination had fewer, the district is written as "
+              "“%(mark)s”, and where that was not enough, the profession too.",
+              k=k, mark=GENERALISED),
+            _("Combined with the published results, or with knowing who works where, a "
+              "single answer can still sometimes be narrowed down: share this file only "
+              "under a data-processing agreement, and show only the published results."),
+        ):
+            about.append([line])
+        about.append([])
+        figures = [
+            (_("Answers in this file"), len(raw.rows)),
+            (_("Answers with the district generalised (“%(mark)s”)", mark=GENERALISED),
+             raw.district_generalised),
+            (_("… of which also with the profession generalised"),
+             raw.profession_generalised),
         ]
-        for line in lines:
-            warning.append([line])
-        warning["A1"].font = Font(bold=True, size=14, color="9C0006")
-        for row in small_groups(project, table):
-            warning.append([", ".join(str(v) for v in row[:3]) + f": {row[3]}"])
-        warning.column_dimensions["A"].width = 110
+        for label, number in figures:
+            about.append([label, number])
+        if raw.rounds_left_out:
+            about.append([_("Rounds left out: fewer than %(k)s answers in the round", k=k),
+                          ", ".join(str(n) for n in raw.rounds_left_out)])
+        about.column_dimensions["A"].width = 110
+        about.column_dimensions["B"].width = 12
 
         sheet = book.create_sheet(_("Answers"))
-        sheet.append([_("Small groups can point to people: see the sheet “%(sheet)s”.",
-                        sheet=_("Warning"))])
+        sheet.append([_("k-anonymous (k = %(k)s): “%(mark)s” is a generalised district or "
+                        "profession. See the sheet “%(sheet)s”.",
+                        k=k, mark=GENERALISED, sheet=_("Warning"))])
         sheet["A1"].font = Font(bold=True, color="9C0006")
-        sheet.append(header)
-        for row in table:
+        sheet.append(raw.header)
+        for row in raw.rows:
             sheet.append(row)
         sheet.freeze_panes = "A3"
         out = io.BytesIO()
