@@ -229,8 +229,9 @@ class Release(db.Model):
 
     `hidden` holds the visibility decided once, when the release was cut, as JSON:
     {"cells": {cell: reason}, "items": {item_key: {cell: reason}}} with cells "all",
-    "p:<id>", "d:<id>" (district id 0 = no district). `breakdowns_published` turns true when the round
-    closes with this release as its publication, and never back: what was shown stays shown.
+    "p:<id>", "d:<id>" (district id 0 = no district). `breakdowns_published` turns true when
+    the round closes with this release as its publication, and never back: what was shown
+    stays shown.
     """
 
     __table_args__ = (UniqueConstraint("round_id", "number"),)

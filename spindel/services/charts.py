@@ -93,14 +93,17 @@ def hidden_note(payload: dict) -> str:
     notes = []
     waiting = [g["label"] for g in payload["groups"] if g.get("reason") == "open"]
     too_small = [g["label"] for g in payload["groups"] if g.get("reason") == "too_small"]
+    empty = [g["label"] for g in payload["groups"] if g.get("reason") == "empty"]
     hidden = [g["label"] for g in payload["groups"] if g["suppressed"]
-              and g.get("reason") not in ("open", "too_small")]
+              and g.get("reason") not in ("open", "too_small", "empty")]
     if too_small:
         notes.append(_("Fewer than %(k)s responses so far: %(groups)s.",
                        k=payload["min_group_size"], groups=", ".join(too_small)))
     if waiting:
         notes.append(_("Professions and districts are shown when the round has closed: "
                        "%(groups)s.", groups=", ".join(waiting)))
+    if empty:
+        notes.append(_("No answers: %(groups)s.", groups=", ".join(empty)))
     if hidden:
         notes.append(_("Not shown, to protect anonymity (fewer than %(k)s responses, or so "
                        "that a small group cannot be worked out): %(groups)s.",
@@ -405,10 +408,12 @@ def chart_sections(project: Project, lang: str = "sv", rounds=None, profession=N
         ])]
         totals = _payload(project, lang, "round", rounds, profession, district)
         visible = _visible(totals)
+        breakdowns = {r["number"]: r["breakdowns"] for r in totals["rounds"]}
         for group in reversed(visible) if newest_first else visible:
             number_ = group["key"]
             charts = []
-            if profession is None and district is None:
+            # An open round publishes only its whole: no empty profession or district charts.
+            if profession is None and district is None and breakdowns.get(number_):
                 charts += [spider_professions(project, number_, lang),
                            spider_districts(project, number_, lang),
                            dimensions_professions(project, number_, lang)]
