@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Date,
+    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -285,10 +286,46 @@ class User(UserMixin, db.Model):
                                                    order_by="Project.name")
     api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="user",
                                                       cascade="all, delete-orphan")
+    sessions: Mapped[list[UserSession]] = relationship(back_populates="user",
+                                                       cascade="all, delete-orphan",
+                                                       passive_deletes=True)
+
+    # The key of the login session this request runs in (services/sessions.py), not a column:
+    # Flask-Login keeps it, not the user's id, in the cookie, so ending the session on the
+    # server ends it for every copy of the cookie.
+    session_key = None
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+
+class UserSession(db.Model):
+    """One login (a browser): the cookie holds a random key, this table only its SHA-256.
+    Deleting the row ends the session for every copy of its cookie."""
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the key
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    # The day only, as everywhere: enough to drop sessions older than their lifetime.
+    created_on: Mapped[dt.date] = mapped_column(Date)
+
+    user: Mapped[User] = relationship(back_populates="sessions")
+
+
+class LoginThrottle(db.Model):
+    """Failed logins per typed email address in the current window, in the database so that
+    every app process (and machine) counts together.
+
+    Keyed by an HMAC of the normalised address, for every address typed, whether an account
+    has it or not: being throttled then tells nothing about which accounts exist, and an
+    unknown address (perhaps a password typed into the wrong field) is not kept readable.
+    """
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    # When this window's first failure came (UTC). A supporter's failed logins, not an
+    # answer: the time of day is needed here and says nothing about any respondent.
+    window_started: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
 
 
 class ApiToken(db.Model):
