@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from ..extensions import db
 from ..models import AccessCode, Round
 from .links import personal_url
+from .spreadsheet_cells import inert_row
 
 MAX_CODE_LENGTH = 64
 
@@ -38,11 +39,8 @@ def codes_csv(round_: Round, codes: list[str]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(["number", "round", "link"])
-    label = round_.label
-    if label[:1] in ("=", "+", "-", "@"):  # Excel would run it as a formula
-        label = "'" + label
     for n, code in enumerate(codes, start=1):
-        writer.writerow([n, label, personal_url(code)])
+        writer.writerow(inert_row([n, round_.label, personal_url(code)]))
     return "\ufeff" + out.getvalue()  # BOM: Excel then reads å, ä, ö right
 
 

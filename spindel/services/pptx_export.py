@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
+from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.util import Inches, Pt
 
@@ -28,6 +30,7 @@ from .links import qr_png, respondent_url
 from .presentation import response_count
 from .results import results_payload
 from .selection import Selection, SelectionError
+from .spreadsheet_cells import inert
 from .talking_points import talking_points as talking_points_of
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9, as the projector
@@ -95,7 +98,7 @@ class Deck:
         if not categories or not series:
             self.text(slide, [why or _("No group has enough responses to be shown.")])
             return None
-        data = CategoryChartData(number_format="0.0")
+        data = _ChartData(number_format="0.0")
         data.categories = list(categories)
         for name, values in series:
             data.add_series(name, list(values))
@@ -122,6 +125,29 @@ class Deck:
         out = io.BytesIO()
         self.prs.save(out)
         return out.getvalue()
+
+
+class _InertWorkbookWriter(CategoryWorkbookWriter):
+    """Writes a chart's embedded workbook (what "Edit data" opens) with every text through
+    the spreadsheet rule and as text: python-pptx's xlsxwriter would store a name starting
+    with "=" as a formula and one like "https://…" as a link. The slide shows the names as
+    typed; only the workbook has the quote."""
+
+    @contextmanager
+    def _open_worksheet(self, xlsx_file):
+        with super()._open_worksheet(xlsx_file) as (workbook, worksheet):
+            worksheet.add_write_handler(str, _write_text)
+            yield workbook, worksheet
+
+
+def _write_text(worksheet, row: int, col: int, text: str, *format_):
+    return worksheet.write_string(row, col, inert(text), *format_)
+
+
+class _ChartData(CategoryChartData):
+    @property
+    def _workbook_writer(self):
+        return _InertWorkbookWriter(self)
 
 
 def _rgb(hex_colour: str):

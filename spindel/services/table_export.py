@@ -5,7 +5,8 @@ The aggregates are the API's published cells (results_payload), one table per pu
 view: the chosen rounds side by side — never added together — then for each round the whole
 round (or the one chosen profession or district), its professions and its districts. A
 hidden group or item is written as hidden, with the reason and without a number; minimum and
-maximum are never written (disclosure.md §3).
+maximum are never written (disclosure.md §3). Every cell is written through
+spreadsheet_cells, so no name becomes a formula.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .disclosure import min_group_size
 from .exports import chosen_group
 from .results import results_payload
 from .selection import Selection
+from .spreadsheet_cells import append_inert, inert_row
 
 STATISTICS = ("n", "mean", "median", "sd", "q1", "q3", "cannot_judge")
 # CSV column names are fixed English identifiers, like the API's keys, for scripts.
@@ -142,21 +144,21 @@ def _headers() -> list[str]:
 
 def _write_table(sheet, view: View, k: int) -> None:
     """A table under the sheet's last row: its title, what it leaves out, header, rows."""
-    sheet.append([view.title])
+    append_inert(sheet, [view.title])
     sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size=13)
     if note := hidden_note(view.payload).strip():
-        sheet.append([note])
+        append_inert(sheet, [note])
         cell = sheet.cell(row=sheet.max_row, column=1)
         cell.font = Font(bold=True, color="9C0006")
         cell.fill = PatternFill("solid", fgColor="FFC7CE")
-    sheet.append(_headers())
+    append_inert(sheet, _headers())
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     first = 9  # the first statistic's column (1-based)
     decimals = [first + STATISTICS.index(s) for s in _DECIMALS]
     for row in aggregate_rows(view):
-        sheet.append([*row[:-1], reason_text(row[-1], k)])
+        append_inert(sheet, [*row[:-1], reason_text(row[-1], k)])
         for column in decimals:
             sheet.cell(row=sheet.max_row, column=column).number_format = "0.00"
     sheet.append([])
@@ -175,7 +177,7 @@ def aggregates_xlsx(project: Project, *, lang: str = "sv",
         about.title = _("About")
         k = min_group_size(project)
         group = chosen_group(project, profession, district, lang)
-        about.append([project.name])
+        append_inert(about, [project.name])
         about["A1"].font = Font(bold=True, size=14)
         for line in (
                 _("Results from Spindeln, exported %(date)s.", date=local_today()),
@@ -194,7 +196,7 @@ def aggregates_xlsx(project: Project, *, lang: str = "sv",
                   "answers gave a number; minimum and maximum are never given, since each "
                   "is one person's answer.", n=2 * k),
                 _("Level “dimension”: the mean of the item means of that dimension.")):
-            about.append([line])
+            append_inert(about, [line])
         about.column_dimensions["A"].width = 110
 
         sheets = {None: book.create_sheet(_("By round")[:31])}
@@ -227,7 +229,8 @@ def aggregates_csv(project: Project, *, lang: str = "sv", rounds: Sequence[int] 
     for view in views(project, lang=lang, rounds=rounds, profession=profession,
                       district=district):
         for row in aggregate_rows(view):
-            writer.writerow([view.by, chosen, *("" if v is None else v for v in row)])
+            writer.writerow(inert_row([view.by, chosen,
+                                       *("" if v is None else v for v in row)]))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -336,7 +339,7 @@ def raw_answers_xlsx(project: Project, *, lang: str = "sv") -> bytes:
         book = Workbook()
         about = book.active
         about.title = _("Warning")
-        about.append([_("Raw answers: k-anonymous, handle with care")])
+        append_inert(about, [_("Raw answers: k-anonymous, handle with care")])
         about["A1"].font = Font(bold=True, size=14, color="9C0006")
         for line in (
             _("Every combination of round, profession and district in this file has at least "
@@ -347,7 +350,7 @@ def raw_answers_xlsx(project: Project, *, lang: str = "sv") -> bytes:
               "single answer can still sometimes be narrowed down: share this file only "
               "under a data-processing agreement, and show only the published results."),
         ):
-            about.append([line])
+            append_inert(about, [line])
         about.append([])
         figures = [
             (_("Answers in this file"), len(raw.rows)),
@@ -357,21 +360,22 @@ def raw_answers_xlsx(project: Project, *, lang: str = "sv") -> bytes:
              raw.profession_generalised),
         ]
         for label, number in figures:
-            about.append([label, number])
+            append_inert(about, [label, number])
         if raw.rounds_left_out:
-            about.append([_("Rounds left out: fewer than %(k)s answers in the round", k=k),
-                          ", ".join(str(n) for n in raw.rounds_left_out)])
+            append_inert(about, [
+                _("Rounds left out: fewer than %(k)s answers in the round", k=k),
+                ", ".join(str(n) for n in raw.rounds_left_out)])
         about.column_dimensions["A"].width = 110
         about.column_dimensions["B"].width = 12
 
         sheet = book.create_sheet(_("Answers"))
-        sheet.append([_("k-anonymous (k = %(k)s): “%(mark)s” is a generalised district or "
-                        "profession. See the sheet “%(sheet)s”.",
-                        k=k, mark=GENERALISED, sheet=_("Warning"))])
+        append_inert(sheet, [_("k-anonymous (k = %(k)s): “%(mark)s” is a generalised "
+                               "district or profession. See the sheet “%(sheet)s”.",
+                               k=k, mark=GENERALISED, sheet=_("Warning"))])
         sheet["A1"].font = Font(bold=True, color="9C0006")
-        sheet.append(raw.header)
+        append_inert(sheet, raw.header)
         for row in raw.rows:
-            sheet.append(row)
+            append_inert(sheet, row)
         sheet.freeze_panes = "A3"
         out = io.BytesIO()
         book.save(out)
