@@ -59,6 +59,9 @@ def test_the_page_lists_the_downloads(client, supporter, shared_engine):
 
 
 def test_the_page_offers_rounds_and_one_group_and_its_links_carry_them(client, supporter):
+    for round_ in supporter.rounds:  # closed: professions and districts are published
+        round_.state = RoundState.CLOSED
+    db.session.commit()
     html = client.get(base(supporter) + "?lang=en").get_data(as_text=True)
     assert html.count('type="checkbox" id="round-') == 2
     assert html.count('name="group"') == 1  # one select: all, one profession or one district

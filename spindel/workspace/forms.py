@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -30,10 +31,37 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..services.accounts import MIN_PASSWORD_LENGTH
+from ..services.names import MAX_NAME_LENGTH, clean_name, name_problem
 
-KEY_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9\-]*$"
+# \Z, not $: "$" also matches before a final line break, which would let "north\n" in.
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_\-]*\Z"
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9\-]*\Z"
 RESERVED_SLUGS = {"new"}
+# A description may have line breaks and tabs; they count as spaces for the name rule.
+_LINE_BREAKS = str.maketrans("\r\n\t", "   ")
+
+
+class PlainText:
+    """The one rule for names (services/names.py) at the field, with the reason in words:
+    no control or text-direction characters, at most max_length characters. line_breaks
+    lets a longer text (a description) keep its line breaks and tabs. Use with the filter
+    clean_name, so what is stored is trimmed and in one Unicode form."""
+
+    def __init__(self, max_length: int = MAX_NAME_LENGTH, line_breaks: bool = False):
+        self.max_length = max_length
+        self.line_breaks = line_breaks
+
+    def __call__(self, form, field) -> None:
+        text = field.data or ""
+        if self.line_breaks:
+            text = text.translate(_LINE_BREAKS)
+        problem = name_problem(text, self.max_length)
+        if problem == "too_long":
+            raise ValidationError(_("At most %(max)s characters.", max=self.max_length))
+        if problem == "control":
+            raise ValidationError(_(
+                "This contains an invisible control or text-direction character (a tab, "
+                "for instance, or one that came along when pasting); remove it."))
 
 
 class PasswordChangeForm(FlaskForm):
@@ -49,9 +77,9 @@ class PasswordChangeForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    name = StringField(_l("Name of the token"), validators=[
+    name = StringField(_l("Name of the token"), filters=[clean_name], validators=[
         DataRequired(_l("Give the token a name, so you recognise it later.")),
-        Length(max=100, message=_l("At most %(max)s characters."))])
+        PlainText(max_length=100)])
 
 
 class ConfirmForm(FlaskForm):
@@ -59,16 +87,15 @@ class ConfirmForm(FlaskForm):
 
 
 class ProjectForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[
-        DataRequired(_l("Give the project a name.")),
-        Length(max=200, message=_l("At most %(max)s characters."))])
+    name = StringField(_l("Name"), filters=[clean_name], validators=[
+        DataRequired(_l("Give the project a name.")), PlainText()])
     slug = StringField(_l("Short name in addresses"), validators=[
         DataRequired(_l("Give the project a short name for its addresses.")),
         Length(max=64, message=_l("At most %(max)s characters.")),
         Regexp(SLUG_PATTERN, message=_l("Use only lower-case letters a–z, digits and "
                                         "hyphens, starting with a letter or digit."))])
-    description = TextAreaField(_l("Description"), validators=[
-        Optional(), Length(max=2000, message=_l("At most %(max)s characters."))])
+    description = TextAreaField(_l("Description"), filters=[clean_name], validators=[
+        Optional(), PlainText(max_length=2000, line_breaks=True)])
     instrument = SelectField(_l("Instrument version"), validate_choice=True)
     min_group_size = IntegerField(_l("Minimum group size"), default=5, validators=[
         InputRequired(_l("Give the smallest group size that may be shown.")),
@@ -80,9 +107,8 @@ class ProjectForm(FlaskForm):
 
 
 class DistrictRenameForm(FlaskForm):
-    name = StringField(_l("District name"), validators=[
-        DataRequired(_l("Give the district a name.")),
-        Length(max=200, message=_l("At most %(max)s characters."))])
+    name = StringField(_l("District name"), filters=[clean_name], validators=[
+        DataRequired(_l("Give the district a name.")), PlainText()])
 
 
 class DistrictForm(DistrictRenameForm):
@@ -94,11 +120,10 @@ class DistrictForm(DistrictRenameForm):
 
 
 class ProfessionRenameForm(FlaskForm):
-    name_sv = StringField(_l("Name in Swedish"), validators=[
-        DataRequired(_l("Give the profession a Swedish name.")),
-        Length(max=200, message=_l("At most %(max)s characters."))])
-    name_en = StringField(_l("Name in English"), validators=[
-        Optional(), Length(max=200, message=_l("At most %(max)s characters."))])
+    name_sv = StringField(_l("Name in Swedish"), filters=[clean_name], validators=[
+        DataRequired(_l("Give the profession a Swedish name.")), PlainText()])
+    name_en = StringField(_l("Name in English"), filters=[clean_name], validators=[
+        Optional(), PlainText()])
 
 
 class ProfessionForm(ProfessionRenameForm):
@@ -117,9 +142,9 @@ class RoundForm(FlaskForm):
     number = IntegerField(_l("Number"), validators=[
         InputRequired(_l("Give the round a number.")),
         NumberRange(min=1, max=999, message=_l("Use a number from %(min)s to %(max)s."))])
-    label = StringField(_l("Label"), validators=[
+    label = StringField(_l("Label"), filters=[clean_name], validators=[
         DataRequired(_l("Give the round a label, such as “Mätning 3 – hösten 2019”.")),
-        Length(max=200, message=_l("At most %(max)s characters."))])
+        PlainText()])
     opens_on = DateField(_l("Opens on"), validators=[Optional()],
                          render_kw={"type": "date"})
     closes_on = DateField(_l("Closes on"), validators=[Optional()],
