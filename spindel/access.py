@@ -6,15 +6,18 @@ not belong to is a 404, never a page that confirms it exists.
 
 from __future__ import annotations
 
+import math
+import time
 from functools import wraps
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, current_app, g, request, session
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy import select
 
 from .extensions import db
 from .models import Project, User
+from .services import sessions
 from .services.accounts import user_for_api_token
 
 login_manager = LoginManager()
@@ -24,9 +27,47 @@ login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+def _load_user(session_key: str) -> User | None:
+    """The user of the cookie's session, if the server has not ended it and it is younger
+    than its lifetime (the cookie's own expiry counts from the last request)."""
+    if time.time() - session.get("_login_at", 0) > _lifetime_seconds():
+        return None
+    return sessions.session_user(session_key, max_days=_lifetime_days())
+
+
+def _lifetime_seconds() -> float:
+    return current_app.permanent_session_lifetime.total_seconds()
+
+
+def _lifetime_days() -> int:
+    return math.ceil(_lifetime_seconds() / 86400)
+
+
+def log_in(user: User) -> None:
+    """Start a session the server can end, and put its key in the cookie. The caller
+    commits."""
+    sessions.drop_expired(_lifetime_days())
+    sessions.start_session(user)
+    login_user(user)
+    session.permanent = True  # the cookie expires after PERMANENT_SESSION_LIFETIME unused
+    session["_login_at"] = int(time.time())
+
+
+def renew_session() -> None:
+    """A new session for the logged-in user in this browser (after a password change, which
+    ended every session): a copy of the old cookie does not come back with it."""
+    log_in(current_user._get_current_object())
+
+
+def log_out(everywhere: bool = False) -> None:
+    """End this session (every copy of its cookie), or every session of the user. The
+    caller commits."""
+    if everywhere:
+        sessions.end_sessions(current_user)
+    else:
+        sessions.end_session(current_user.session_key)
+    logout_user()
+    session.pop("_login_at", None)
 
 
 def can_see(user, project: Project) -> bool:

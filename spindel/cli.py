@@ -8,13 +8,14 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from flask_babel import force_locale
 
 from .extensions import db
 from .services.accounts import (
-    MIN_PASSWORD_LENGTH,
     create_api_token,
     create_user,
     normalise_email,
+    password_problem,
     user_by_email,
 )
 from .services.demo import DEMO_SLUG, create_demo, ensure_demo_admin
@@ -52,9 +53,9 @@ def create_user_command(email: str, admin: bool) -> None:
         raise click.ClickException(f"a user with the email {email} already exists")
     password = os.environ.get("SPINDEL_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(
-            f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if problem := password_problem(password, email):
+        with force_locale("en"):  # as the command's other messages
+            raise click.ClickException(str(problem))
     create_user(email, password, is_admin=admin)
     db.session.commit()
     click.echo(f"Created {'admin' if admin else 'supporter'} {normalise_email(email)}.")

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_private_dir(path: Path) -> None:
+    """Create a folder (the instance folder) that only its owner can open, if it is missing.
+    It holds the secret key, the demo's password and the SQLite database."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -15,7 +22,7 @@ def _secret_key(instance_path: Path) -> str:
         return key
     path = instance_path / "secret_key"
     if not path.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
+        make_private_dir(instance_path)
         # Exclusive create: two workers starting together must end up with the same key.
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -48,8 +55,13 @@ def from_environment(instance_path: Path) -> dict:
         or str(PROJECT_ROOT / "instrument"),
         "SPINDEL_BASE_URL": env("SPINDEL_BASE_URL", ""),
         "SPINDEL_RATELIMIT_STORAGE_URL": env("SPINDEL_RATELIMIT_STORAGE_URL", "memory://"),
-        # Failed logins per address; only failures count, so a shared office IP is not locked.
+        # Failed logins per client address; only failures count, and the right password of
+        # an account not itself throttled still gets in (services/login_throttle.py).
         "SPINDEL_LOGIN_LIMIT": env("SPINDEL_LOGIN_LIMIT", "5 per minute; 30 per hour"),
+        # Failed logins per email address typed, counted in the database by every process.
+        "SPINDEL_LOGIN_ACCOUNT_LIMIT": env("SPINDEL_LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes"),
+        # A login lasts this long after its last request, and never longer than this in all.
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=_int("SPINDEL_SESSION_HOURS", 12)),
         # How many proxies in front to trust for X-Forwarded-For/-Proto/-Host (0 = none).
         "SPINDEL_PROXY_FIX": _int("SPINDEL_PROXY_FIX", 0),
         "SESSION_COOKIE_SECURE": env("SPINDEL_SECURE_COOKIES", "0") == "1",

@@ -5,6 +5,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from flask import Flask
 from flask_babel import Babel
@@ -33,8 +34,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
-# Limits are declared on the routes (login); storage from SPINDEL_RATELIMIT_STORAGE_URL, so
-# several app processes share one count when it points at redis.
+# Failed logins per client address are counted here (services/login_throttle.py); storage
+# from SPINDEL_RATELIMIT_STORAGE_URL, so several app processes share one count with redis.
 limiter = Limiter(key_func=get_remote_address)
 
 
@@ -46,6 +47,21 @@ def init_limiter(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)
+
+
+@event.listens_for(Engine, "do_connect")
+def _private_sqlite_file(dialect, connection_record, cargs, cparams) -> None:
+    """SQLite: create a new database file readable by its owner only, before SQLite opens it
+    (SQLite gives the -wal and -shm files the database file's mode). A missing folder stays
+    missing: that is a wrong SPINDEL_DATABASE_URL, and the health check must say so."""
+    if dialect.name != "sqlite" or not cargs:
+        return
+    name = str(cargs[0])
+    if name in ("", ":memory:") or name.startswith("file:"):
+        return
+    path = Path(name)
+    if path.parent.is_dir() and not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 @event.listens_for(Engine, "connect")

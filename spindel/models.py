@@ -299,6 +299,9 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
+    def get_id(self) -> str | None:  # Flask-Login
+        return self.session_key
+
 
 class UserSession(db.Model):
     """One login (a browser): the cookie holds a random key, this table only its SHA-256.

@@ -5,6 +5,7 @@ remembering it: it is either in the small PUBLIC list below or must behave like 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from flask import g
@@ -12,6 +13,7 @@ from flask import g
 from spindel.extensions import db
 from spindel.models import ApiToken, Round, RoundState, User
 from spindel.services.projects import create_project
+from spindel.services.sessions import start_session
 from tests.conftest import make_app
 
 # Routes anyone may open: the respondent's pages, login, static files, health, the API's
@@ -19,8 +21,10 @@ from tests.conftest import make_app
 PUBLIC_PREFIXES = ("/r/", "/static/", "/assets/")
 PUBLIC_RULES = {"/", "/login", "/healthz", "/api/v1/openapi.json", "/privacy"}
 # Pages only an admin sees (a supporter gets 404, as for a project not theirs).
-ADMIN_ENDPOINTS = {"workspace.users", "workspace.user", "workspace.delete_project",
-                   "exports.raw"}
+ADMIN_ENDPOINTS = {"workspace.users", "workspace.user", "workspace.end_user_sessions",
+                   "workspace.delete_project", "exports.raw"}
+# Routes that end the caller's own session, and so redirect to the login page.
+LOGGING_OUT = {"auth.logout", "workspace.logout_everywhere"}
 
 
 def _rules():
@@ -94,8 +98,11 @@ def _request(app, user, method: str, url: str):
     g.pop("_login_user", None)
     client = app.test_client()
     if user is not None:
+        key = start_session(user)
+        db.session.commit()
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = key
+            session["_login_at"] = int(time.time())
             session["_fresh"] = True
     return client.open(url, method=method, data={})
 
@@ -121,7 +128,7 @@ def test_every_route_lets_in_only_who_may_see_it(open_app, rule, endpoint, metho
             denied = {401, 403} | ({404} if known else set())
             # (logging out ends, by design, at the login page)
             ok = code < 500 and code not in denied and (
-                "/login" not in location or endpoint == "auth.logout")
+                "/login" not in location or endpoint in LOGGING_OUT)
         if not ok:
             problems.append(f"{role}: {method} {url} -> {code} {location}")
     assert problems == []

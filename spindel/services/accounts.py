@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from ..dates import local_today
 from ..extensions import db
 from ..models import ApiToken, User
+from .sessions import end_sessions
 
 TOKEN_PREFIX = "spd_"
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 500
+# zxcvbn's score from 0 to 4; 3 means about 10^8 guesses or more (its "safely unguessable").
+MIN_PASSWORD_SCORE = 3
+# Words Swedish passwords are often built from, which zxcvbn's English lists do not know,
+# and this app's own names: "Lösenord123" or "Spindeln2025" must count as easy.
+COMMON_WORDS = (
+    "lösenord", "losenord", "hemlig", "hemligt", "välkommen", "valkommen", "hej", "hejsan",
+    "sommar", "vinter", "hösten", "hosten", "våren", "varen", "jul", "midsommar", "påsk",
+    "sverige", "svenska", "stockholm", "göteborg", "goteborg", "malmö", "malmo", "uppsala",
+    "kommun", "region", "förskola", "forskola", "familjecentral", "barn", "bvc", "bmm",
+    "spindel", "spindeln", "samverkan", "password", "admin",
+)
+# zxcvbn refuses longer input (its cost grows fast); the first 72 characters decide.
+_ESTIMATED_LENGTH = 72
 
 
 def normalise_email(email: str) -> str:
@@ -31,6 +50,27 @@ def create_user(email: str, password: str, *, is_admin: bool = False) -> User:
 
 def set_password(user: User, password: str) -> None:
     user.password_hash = generate_password_hash(password)
+
+
+def password_problem(password: str, email: str = "") -> LazyString | None:
+    """Why this password may not be used (a message in the reader's language), or None.
+
+    Besides the length, zxcvbn estimates how many guesses it takes, knowing common passwords,
+    names, dates, keyboard patterns, repeats, the words above and the parts of the email.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _l("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return _l("Use at most %(n)s characters.", n=MAX_PASSWORD_LENGTH)
+    local = email.lower().partition("@")[0]
+    own_words = [local, re.sub(r"[.+_\-]", "", local),
+                 *(part for part in re.split(r"[@.+_\-]", email.lower()) if len(part) > 1)]
+    estimate = zxcvbn(password[:_ESTIMATED_LENGTH], user_inputs=[*COMMON_WORDS, *own_words])
+    if estimate["score"] < MIN_PASSWORD_SCORE:
+        return _l("This password is too easy to guess: it is common, or built from a name, "
+                  "a date, a word with digits, a repeat or a keyboard pattern. A few unusual "
+                  "words in a row are easy to remember and hard to guess.")
+    return None
 
 
 def user_by_email(email: str) -> User | None:
@@ -78,10 +118,13 @@ def user_for_api_token(token: str) -> User | None:
 
 
 def change_password(user: User, current: str, new: str) -> bool:
-    """Set a new password if the current one is right; False (nothing changed) otherwise."""
+    """Set a new password if the current one is right, and end every session of the user:
+    whoever else had it is logged out (the caller gives the browser that changed it a new
+    session, access.renew_session). False (nothing changed) if the current one is wrong."""
     if not check_password_hash(user.password_hash, current):
         return False
     set_password(user, new)
+    end_sessions(user)
     return True
 
 
@@ -99,7 +142,10 @@ def all_users() -> list[User]:
 
 
 def update_user(user: User, *, active: bool, is_admin: bool, projects: list) -> None:
-    """An admin's changes to a user: may log in, admin role, project membership."""
+    """An admin's changes to a user: may log in, admin role, project membership. A user
+    who may no longer log in is logged out everywhere."""
+    if not active:
+        end_sessions(user)
     user.active = active
     user.is_admin = is_admin
     user.projects = list(projects)

@@ -15,6 +15,7 @@ from pathlib import Path
 from werkzeug.security import check_password_hash
 
 from .. import instrument as instruments
+from ..config import make_private_dir
 from ..dates import local_today
 from ..extensions import db
 from ..models import Project, Round, RoundState
@@ -109,7 +110,7 @@ def ensure_demo_admin(path: Path) -> tuple[str, str]:
             user.active = True
         return DEMO_EMAIL, password
     password = secrets.token_urlsafe(12)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(password + "\n")

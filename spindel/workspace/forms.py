@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -30,7 +31,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..services.accounts import MIN_PASSWORD_LENGTH
+from ..services.accounts import password_problem
 from ..services.names import MAX_NAME_LENGTH, clean_name, name_problem
 
 # \Z, not $: "$" also matches before a final line break, which would let "north\n" in.
@@ -68,12 +69,14 @@ class PasswordChangeForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[
         DataRequired(_l("Enter your current password.")), Length(max=500)])
     new = PasswordField(_l("New password"), validators=[
-        DataRequired(_l("Enter a new password.")),
-        Length(min=MIN_PASSWORD_LENGTH, max=500,
-               message=_l("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))])
+        DataRequired(_l("Enter a new password."))])
     confirm = PasswordField(_l("New password again"), validators=[
         DataRequired(_l("Type the new password again.")),
         EqualTo("new", _l("The two new passwords are not the same."))])
+
+    def validate_new(self, field):
+        if problem := password_problem(field.data, current_user.email):
+            raise ValidationError(problem)
 
 
 class TokenForm(FlaskForm):
@@ -177,11 +180,12 @@ class UserForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[
         DataRequired(_l("Enter an email address.")), Length(max=254),
         Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid email address."))])
-    password = PasswordField(_l("Password"), validators=[
-        DataRequired(_l("Enter a password.")),
-        Length(min=MIN_PASSWORD_LENGTH, max=500,
-               message=_l("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter a password."))])
     is_admin = BooleanField(_l("Administrator (sees every project, manages users)"))
+
+    def validate_password(self, field):
+        if problem := password_problem(field.data, self.email.data or ""):
+            raise ValidationError(problem)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -28,7 +28,7 @@ from .. import instrument as instruments
 from ..extensions import db
 from ..i18n import current_lang
 from ..models import District, Profession, Round
-from ..services import accounts, codes, imports, links
+from ..services import accounts, codes, imports, links, sessions
 from ..services import projects as project_service
 from ..services.monitor import monitor_payload
 from .forms import (
@@ -62,7 +62,8 @@ def _account_page(password_form=None, token_form=None, new_token=None, code=200)
     return render_template(
         "workspace/account.html", password_form=password_form or PasswordChangeForm(
             formdata=None), token_form=token_form or TokenForm(formdata=None), tokens=tokens,
-        new_token=new_token, revoke_form=ConfirmForm(formdata=None)), code
+        new_token=new_token, revoke_form=ConfirmForm(formdata=None),
+        open_sessions=sessions.open_sessions(current_user)), code
 
 
 @bp.route("/account")
@@ -77,11 +78,25 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         if accounts.change_password(current_user, form.current.data, form.new.data):
+            access.renew_session()
             db.session.commit()
-            flash(_("Your password is changed."), "success")
+            flash(_("Your password is changed, and you are logged out in every other "
+                    "browser."), "success")
             return redirect(url_for("workspace.account"))
         form.current.errors.append(_("The current password is wrong."))
     return _account_page(password_form=form, code=422)
+
+
+@bp.route("/account/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    access.log_out(everywhere=True)
+    db.session.commit()
+    flash(_("You are logged out in every browser, this one included."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/account/tokens", methods=["POST"])
@@ -618,7 +633,26 @@ def user(user_id: int):
             flash(_("Saved."), "success")
             return redirect(url_for("workspace.users"))
     code = 422 if form.is_submitted() else 200
-    return render_template("workspace/user.html", person=person, form=form), code
+    return render_template("workspace/user.html", person=person, form=form,
+                           open_sessions=sessions.open_sessions(person)), code
+
+
+@bp.route("/admin/users/<int:user_id>/end-sessions", methods=["POST"])
+@access.admin_required
+def end_user_sessions(user_id: int):
+    person = db.session.get(models.User, user_id)
+    form = ConfirmForm()
+    if person is None or not form.validate_on_submit():
+        abort(404 if person is None else 400)
+    if person.id == current_user.id:
+        access.log_out(everywhere=True)
+        db.session.commit()
+        flash(_("You are logged out in every browser, this one included."), "info")
+        return redirect(url_for("auth.login"))
+    sessions.end_sessions(person)
+    db.session.commit()
+    flash(_("%(email)s is logged out in every browser.", email=person.email), "success")
+    return redirect(url_for("workspace.user", user_id=person.id))
 
 
 @bp.route("/projects/<slug>/delete", methods=["GET", "POST"])

@@ -187,3 +187,41 @@ def test_every_workspace_page_passes_axe(live_server, new_page, make_user, make_
     if violations := axe_violations(page):
         found["/account (new token)"] = violations
     assert found == {}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_log_out_everywhere_ends_the_login_on_the_phone_too(live_server, new_page, make_user,
+                                                            lang):
+    """A supporter logged in on her laptop and her phone is told an easy password is refused,
+    then logs out everywhere from My account: the phone is logged out as well."""
+    words = {"sv": ("inloggad i 2 webbläsare", "Byt lösenord", "för lätt att gissa",
+                    "Logga ut överallt", "Du är utloggad i alla webbläsare"),
+             "en": ("logged in in 2 browsers", "Change password", "too easy to guess",
+                    "Log out everywhere", "You are logged out in every browser")}[lang]
+    two_browsers, change, too_easy, everywhere, logged_out = words
+    supporter = make_user()
+    laptop = new_page(viewport={"width": 1024, "height": 900})
+    phone = new_page(viewport={"width": 360, "height": 740})
+    for page in (laptop, phone):
+        log_in(page, live_server.url, supporter, lang=lang)
+
+    laptop.goto(f"{live_server.url}/account")
+    expect(laptop.locator("section[aria-labelledby=sessions-title]")).to_contain_text(
+        two_browsers)
+    laptop.locator("#current").fill(PASSWORD)
+    laptop.locator("#new").fill("aaaaaaaaaa")
+    laptop.locator("#confirm").fill("aaaaaaaaaa")
+    laptop.get_by_role("button", name=change).click()
+    expect(laptop.locator(".error-summary")).to_contain_text(too_easy)
+    found = {}
+    if violations := axe_violations(laptop):
+        found["/account (easy password)"] = violations
+
+    laptop.get_by_role("button", name=everywhere).click()
+    laptop.wait_for_url("**/login")
+    expect(laptop.locator(".flash")).to_contain_text(logged_out)
+    if violations := axe_violations(laptop):
+        found["/login (logged out everywhere)"] = violations
+    phone.goto(f"{live_server.url}/workspace")
+    phone.wait_for_url("**/login**")
+    assert found == {}
