@@ -1,7 +1,14 @@
 """Instrument files (instrument/*.toml) loaded and validated into plain dataclasses.
 
-The instrument — items, dimensions, scale, labels — lives in data, never in code, so that a
-holder of the authorised Spindeln wording can ship a new file without touching Spindel.
+The instrument — items, their groups, scale, labels, notice, references — lives in data,
+never in code, so that a holder of the authorised Spindeln wording can ship a new file
+without touching Spindel.
+
+Items come in groups. A group is either a *dimension* of the instrument's model (Spindeln:
+rules, organisation, views and knowledge), or questions a project *added* (`kind = "added"`):
+those are asked and shown like the others but are not a dimension, so they get no dimension
+score. Files name the groups `[[groups]]` and an item's group `group`; the older spelling
+`[[dimensions]]` / `dimension` (instrument 2026.1) means the same.
 """
 
 from __future__ import annotations
@@ -46,18 +53,39 @@ class Scale:
         return list(range(self.min, self.max + 1))
 
 
+DIMENSION = "dimension"  # a group that is a dimension of the instrument's model
+ADDED = "added"  # questions a project added: asked and shown, but not a dimension
+GROUP_KINDS = (DIMENSION, ADDED)
+
+
 @dataclass(frozen=True)
-class Dimension:
+class Group:
+    """A group of items, in the order they are asked and drawn: a dimension, or added
+    questions (kind ADDED), which never get a dimension score."""
+
     key: str
     label: Text
+    kind: str = DIMENSION
+
+    @property
+    def is_dimension(self) -> bool:
+        return self.kind == DIMENSION
+
+
+Dimension = Group  # the older name; a dimension is a group of kind DIMENSION
 
 
 @dataclass(frozen=True)
 class Item:
     key: str
-    dimension: str
+    group: str  # the key of its group (a dimension, or the added questions)
     short: Text
     text: Text
+
+    @property
+    def dimension(self) -> str:
+        """The older name of `group`: for an added item this is the added group's key."""
+        return self.group
 
 
 @dataclass(frozen=True)
@@ -73,9 +101,10 @@ class Instrument:
     name: Text
     notice: Text
     scale: Scale
-    dimensions: tuple[Dimension, ...]
+    groups: tuple[Group, ...]
     items: tuple[Item, ...]
     professions: tuple[DefaultProfession, ...]
+    references: tuple[Text, ...] = ()
     path: str = ""
 
     @property
@@ -87,11 +116,40 @@ class Instrument:
     def item_keys(self) -> list[str]:
         return [item.key for item in self.items]
 
-    def items_in(self, dimension_key: str) -> list[Item]:
-        return [item for item in self.items if item.dimension == dimension_key]
+    @property
+    def dimensions(self) -> tuple[Group, ...]:
+        """The instrument's dimensions only, in order: the groups that get a score."""
+        return tuple(g for g in self.groups if g.is_dimension)
 
-    def dimension(self, key: str) -> Dimension:
-        return next(d for d in self.dimensions if d.key == key)
+    @property
+    def added_groups(self) -> tuple[Group, ...]:
+        return tuple(g for g in self.groups if not g.is_dimension)
+
+    @property
+    def dimension_items(self) -> list[Item]:
+        """The items of the dimensions, in order (Spindeln's own seven)."""
+        keys = {g.key for g in self.dimensions}
+        return [item for item in self.items if item.group in keys]
+
+    @property
+    def added_items(self) -> list[Item]:
+        """The items a project added, in order: not part of any dimension."""
+        keys = {g.key for g in self.added_groups}
+        return [item for item in self.items if item.group in keys]
+
+    def items_in(self, group_key: str) -> list[Item]:
+        return [item for item in self.items if item.group == group_key]
+
+    def group(self, key: str) -> Group:
+        return next(g for g in self.groups if g.key == key)
+
+    def group_of(self, item: Item) -> Group:
+        return self.group(item.group)
+
+    def dimension(self, key: str) -> Group:
+        """Any group by key (the older name of `group`, kept for callers that look up an
+        item's group label); use `dimensions` to list the dimensions alone."""
+        return self.group(key)
 
     def item(self, key: str) -> Item:
         return next(i for i in self.items if i.key == key)
@@ -142,34 +200,48 @@ def parse(data: dict, path: Path | str = "<instrument>") -> Instrument:
     if scale.max <= scale.min:
         raise InstrumentError(path, "scale.max", "must be greater than scale.min")
 
-    dimensions = tuple(
-        Dimension(key=_require(d, "key", str, path, f"dimensions[{i}]."),
-                  label=_text(d, "label", path, f"dimensions[{i}]."))
-        for i, d in enumerate(_require(data, "dimensions", list, path, ""))
-    )
-    if not dimensions:
-        raise InstrumentError(path, "dimensions", "must list at least one dimension")
-    _unique([d.key for d in dimensions], path, "dimensions")
+    # The groups' table is `groups` (an item names its `group`), or in older files
+    # `dimensions` (`dimension`); error messages use the file's own words.
+    if "groups" in data and "dimensions" in data:
+        raise InstrumentError(path, "dimensions", "give either groups or dimensions, not both")
+    table = "dimensions" if "dimensions" in data else "groups"
+    item_field = table[:-1]
+    groups = []
+    for i, g in enumerate(_require(data, table, list, path, "")):
+        where = f"{table}[{i}]."
+        kind = g.get("kind", DIMENSION)
+        if kind not in GROUP_KINDS:
+            raise InstrumentError(path, f"{where}kind",
+                                  f"must be one of {', '.join(GROUP_KINDS)}, not '{kind}'")
+        groups.append(Group(key=_require(g, "key", str, path, where),
+                            label=_text(g, "label", path, where), kind=kind))
+    if not any(g.is_dimension for g in groups):
+        raise InstrumentError(path, table, "must list at least one dimension")
+    _unique([g.key for g in groups], path, table)
 
     items = []
-    known = {d.key for d in dimensions}
+    known = {g.key for g in groups}
     for i, d in enumerate(_require(data, "items", list, path, "")):
         where = f"items[{i}]."
         item = Item(key=_require(d, "key", str, path, where),
-                    dimension=_require(d, "dimension", str, path, where),
+                    group=_require(d, item_field, str, path, where),
                     short=_text(d, "short", path, where),
                     text=_text(d, "text", path, where))
-        if item.dimension not in known:
-            raise InstrumentError(path, f"{where}dimension",
-                                  f"'{item.dimension}' is not a declared dimension")
+        if item.group not in known:
+            raise InstrumentError(path, f"{where}{item_field}",
+                                  f"'{item.group}' is not a declared {item_field}")
         items.append(item)
     if not items:
         raise InstrumentError(path, "items", "must list at least one item")
     _unique([i.key for i in items], path, "items")
-    # The spider draws each dimension as one sector, so items must be grouped by dimension.
-    order = [d.key for d in dimensions]
-    if [i.dimension for i in items] != sorted((i.dimension for i in items), key=order.index):
-        raise InstrumentError(path, "items", "must be grouped by dimension, in dimension order")
+    # The spider draws each group as one sector, so items must be grouped, in group order.
+    order = [g.key for g in groups]
+    if [i.group for i in items] != sorted((i.group for i in items), key=order.index):
+        raise InstrumentError(path, "items", f"must be grouped by {item_field}, "
+                                             f"in {item_field} order")
+    empty = [g.key for g in groups if not any(i.group == g.key for i in items)]
+    if empty:
+        raise InstrumentError(path, table, f"'{empty[0]}' has no items")
 
     professions = tuple(
         DefaultProfession(key=_require(p, "key", str, path, f"professions[{i}]."),
@@ -184,11 +256,32 @@ def parse(data: dict, path: Path | str = "<instrument>") -> Instrument:
         name=_text(data, "name", path, ""),
         notice=_text(data, "notice", path, ""),
         scale=scale,
-        dimensions=dimensions,
+        groups=tuple(groups),
         items=tuple(items),
         professions=professions,
+        references=_references(data, path),
         path=str(path),
     )
+
+
+def _references(data: dict, path: Path) -> tuple[Text, ...]:
+    """The sources the file cites: each a string (the same in every language) or a table
+    with one text per language. Optional."""
+    entries = data.get("references", [])
+    if not isinstance(entries, list):
+        raise InstrumentError(path, "references", "must be a list")
+    found = []
+    for i, entry in enumerate(entries):
+        if isinstance(entry, str) and entry.strip():
+            found.append(Text(sv=entry.strip(), en=entry.strip()))
+        elif isinstance(entry, dict):
+            found.append(Text(**{lang: _require(entry, lang, str, path,
+                                                f"references[{i}].").strip()
+                                 for lang in LANGUAGES}))
+        else:
+            raise InstrumentError(path, f"references[{i}]",
+                                  "must be a text or a table of texts per language")
+    return tuple(found)
 
 
 def load_file(path: Path | str) -> Instrument:
@@ -230,9 +323,17 @@ def registry() -> dict[str, Instrument]:
     return current_app.extensions["spindel_instruments"]
 
 
+def _version_order(ident: str) -> tuple:
+    """Sort key for 'key@version': versions compare by their numbers (2026.10 after 2026.2)."""
+    key, _, version = ident.partition("@")
+    parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in version.split("."))
+    return key, parts
+
+
 def default_ident() -> str:
-    """The instrument a new project gets: the newest version of 'spindeln', else the first."""
-    idents = sorted(registry())
+    """The instrument a new project gets: the newest version of 'spindeln', else the first.
+    A project keeps the version it was created with (it stores 'key@version')."""
+    idents = sorted(registry(), key=_version_order)
     spindeln = [i for i in idents if i.startswith("spindeln@")]
     return (spindeln or idents)[-1]
 
