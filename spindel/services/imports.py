@@ -4,13 +4,15 @@ Columns: `round`, `area` (district), `role` (profession), then one column per it
 Values 1–10 (the instrument's scale); an empty cell means "cannot judge". Districts and
 professions by key or by name. Answers are inserted in bulk and the rounds' tallies recounted
 from the ratings (responses.recount_tallies), so every result treats them like web answers.
+The file itself is read within fixed limits by table_reader; here every cell is checked, and
+nothing that cannot be stored (a round number of 1e20, a name with a control character)
+gets past the check.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
+import math
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -21,15 +23,15 @@ from ..dates import local_today
 from ..extensions import db
 from ..instrument import Instrument
 from ..models import Project, Rating, Response, RoundState
+from .names import MAX_NAME_LENGTH, clean_name, name_problem
 from .projects import add_district, add_profession, add_round, create_project, round_by_number
 from .responses import recount_tallies
+from .table_reader import MAX_ROWS, read_table
+from .table_reader import ImportFileError as ImportFileError  # what import_file raises
 
 FIXED_COLUMNS = ("round", "area", "role")
-MAX_ROWS = 100_000
-
-
-class ImportFileError(ValueError):
-    """The file cannot be read as a table at all."""
+# The round numbers the workspace's round form takes.
+MAX_ROUND_NUMBER = 999
 
 
 @dataclass
@@ -69,58 +71,6 @@ class ImportCheck:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def read_table(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
-    """The rows of a CSV or XLSX file as (line number, cells as text)."""
-    if filename.lower().endswith(".xlsx"):
-        return _read_xlsx(data)
-    return _read_csv(data)
-
-
-def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        raise ImportFileError(_("The file is not a text (CSV) file."))
-    if "\x00" in text:
-        raise ImportFileError(_("The file is not a text (CSV) file."))
-    first = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return [(reader.line_num, [c.strip() for c in row]) for row in reader]
-    except csv.Error as exc:
-        raise ImportFileError(_("The CSV file could not be read: %(error)s", error=exc)) \
-            from exc
-
-
-def _read_xlsx(data: bytes) -> list[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFileError(_("The Excel file could not be read.")) from exc
-    rows = []
-    for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-        rows.append((number, [_cell_text(c) for c in cells]))
-    return rows
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 # --- checking --------------------------------------------------------------------------------
@@ -167,7 +117,7 @@ def check_rows(table: list[tuple[int, list[str]]], instrument: Instrument,
                                      "instrument's item keys.")))
     if result.problems:
         return result
-    if len(table) > MAX_ROWS:
+    if len(table) > MAX_ROWS + 1:  # the header and MAX_ROWS answers
         result.problems.append(Problem(header_line, "", _("Too many rows.")))
         return result
 
@@ -184,24 +134,27 @@ def check_rows(table: list[tuple[int, list[str]]], instrument: Instrument,
 
         problems_before = len(result.problems)
         raw_round = cell("round")
-        round_number = 0
-        try:
-            round_number = int(float(raw_round)) if raw_round else 0
-            if round_number < 1 or float(raw_round) != round_number:
-                raise ValueError
-        except ValueError:
+        round_number = _round_number(raw_round)
+        if round_number is None:
             result.problems.append(Problem(line, "round", _(
-                "“%(value)s” is not a round number (1, 2, 3 …).", value=raw_round)))
-        area, role = cell("area"), cell("role")
+                "“%(value)s” is not a round number from 1 to %(max)s.", value=raw_round,
+                max=MAX_ROUND_NUMBER)))
+        area, role = clean_name(cell("area")), clean_name(cell("role"))
         if not role:
             result.problems.append(Problem(line, "role", _("The profession is missing.")))
         elif role.lower() not in professions:
-            unknown_p.setdefault(role)
-            result.unknown_refs.append((line, "role", role))
+            if problem := _name_problem(role):
+                result.problems.append(Problem(line, "role", problem))
+            else:
+                unknown_p.setdefault(role)
+                result.unknown_refs.append((line, "role", role))
         if area:
             if area.lower() not in districts:
-                unknown_d.setdefault(area)
-                result.unknown_refs.append((line, "area", area))
+                if problem := _name_problem(area):
+                    result.problems.append(Problem(line, "area", problem))
+                else:
+                    unknown_d.setdefault(area)
+                    result.unknown_refs.append((line, "area", area))
         elif has_districts:
             result.problems.append(Problem(line, "area", _("The district is missing.")))
         ratings: dict[str, int | None] = {}
@@ -221,7 +174,7 @@ def check_rows(table: list[tuple[int, list[str]]], instrument: Instrument,
                     value=raw, min=scale.min, max=scale.max)))
                 continue
             ratings[key] = value
-        if len(result.problems) == problems_before:
+        if len(result.problems) == problems_before and round_number is not None:
             rounds.add(round_number)
             result.rows.append(Row(line, round_number, area, role, ratings))
     if not has_districts and unknown_d:
@@ -236,6 +189,30 @@ def check_rows(table: list[tuple[int, list[str]]], instrument: Instrument,
     existing = {r.number for r in project.rounds} if project else set()
     result.new_rounds = sorted(rounds - existing)
     return result
+
+
+def _round_number(raw: str) -> int | None:
+    """The round number a cell holds ("2", or "2.0" as a spreadsheet may write it), if it is
+    one the workspace takes; None for anything else (empty, 1.5, -1, 1e20, inf, nan …)."""
+    try:
+        number = float(raw)
+    except ValueError:
+        return None
+    if math.isfinite(number) and number.is_integer() and 1 <= number <= MAX_ROUND_NUMBER:
+        return int(number)
+    return None
+
+
+def _name_problem(name: str) -> str | None:
+    """Why a district or profession the file would add cannot be a name (the one rule for
+    names, services/names.py), in the words the workspace's forms use; None if it can."""
+    problem = name_problem(name)
+    if problem == "too_long":
+        return _("At most %(max)s characters.", max=MAX_NAME_LENGTH)
+    if problem == "control":
+        return _("This contains an invisible control or text-direction character (a tab, "
+                 "for instance, or one that came along when pasting); remove it.")
+    return None
 
 
 def _unknown_problems(result: ImportCheck) -> list[Problem]:
