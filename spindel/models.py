@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -34,6 +35,28 @@ from .extensions import db
 def new_token() -> str:
     """An unguessable URL token: 192 random bits."""
     return secrets.token_urlsafe(24)
+
+
+# A round's short code is typed by hand from a seminar screen: no 0/O or 1/I/L to confuse.
+SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+SHORT_CODE_LENGTH = 5
+
+
+def new_short_code(context) -> str:
+    """A random short code that no round holds yet (/s/<code> leads to the round's link).
+
+    A column default: SQLAlchemy passes the insert's execution context, so the code is
+    checked against the table on the inserting connection and against the codes drawn for
+    other rows of the same statement. Five characters give 28 million codes: few collisions,
+    and a long search for whoever guesses codes to find rounds.
+    """
+    drawn = context.__dict__.setdefault("spindel_short_codes", set())
+    while True:
+        code = "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+        if code not in drawn and context.connection.scalar(
+                select(Round.id).where(Round.short_code == code)) is None:
+            drawn.add(code)
+            return code
 
 
 # A response id is 64 bits wide: BIGINT on PostgreSQL; on SQLite plain INTEGER, which holds
@@ -166,6 +189,7 @@ class Round(Schedule, db.Model):
     closes_on: Mapped[dt.date | None] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(16), default=RoundState.SCHEDULED)
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    short_code: Mapped[str] = mapped_column(String(8), unique=True, default=new_short_code)
 
     project: Mapped[Project] = relationship(back_populates="rounds")
 

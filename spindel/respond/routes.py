@@ -13,6 +13,7 @@ from ..i18n import current_lang
 from ..models import AccessCode, Response, RoundStatus
 from ..security import body_limit
 from ..services.codes import code_by_text, use_code
+from ..services.links import token_for_short_code
 from ..services.responses import RoundNotOpen, store_answer
 from ..services.round_setup import Choice, RoundSetup, round_setup, round_setup_by_id
 from .forms import answer_form
@@ -162,3 +163,18 @@ def code_thanks(code: str):
 def thanks(token: str):
     round_ = _round_or_404(token)
     return _render("respond/thanks.html", round_)
+
+
+def short_link(code: str):
+    """The short address on the "answer now" slide (/s/<code>, typed by hand from the
+    screen): on to the round's link. Like every respondent path it is not logged
+    (security.py)."""
+    token = token_for_short_code(code)
+    if token is None:
+        abort(404)
+    return redirect(url_for("respond.answer", token=token))
+
+
+# The short address lives outside /r/, the blueprint's prefix, so the app gets the rule.
+bp.record_once(lambda state: state.app.add_url_rule("/s/<code>", "respond.short_link",
+                                                    short_link))

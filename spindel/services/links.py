@@ -7,7 +7,9 @@ import os
 
 import segno
 from flask import current_app, has_request_context, request
+from sqlalchemy import select
 
+from ..extensions import db
 from ..models import Round
 
 
@@ -28,17 +30,30 @@ def respondent_url(round_: Round, district_key: str | None = None) -> str:
     return f"{url}/d/{district_key}" if district_key else url
 
 
+def short_url(round_: Round) -> str:
+    """The round's short link (/s/<code>), for typing from a seminar screen: it leads on to
+    respondent_url (respond.short_link)."""
+    return f"{base_url()}/s/{round_.short_code}"
+
+
+def token_for_short_code(code: str) -> str | None:
+    """The token of the round whose short code this is (typed: any case, spaces around), or
+    None."""
+    return db.session.scalar(select(Round.token).where(Round.short_code == code.strip().upper()))
+
+
 def personal_url(code: str) -> str:
     """The full single-use link for one personal code (respond.answer_with_code)."""
     return f"{base_url()}/r/c/{code}"
 
 
-def qr_svg(url: str, *, scale: int = 8, title: str | None = None) -> str:
-    """An SVG QR code for a link, with a title so screen readers can name it."""
+def qr_svg(url: str, *, scale: int = 8, title: str | None = None, fluid: bool = False) -> str:
+    """An SVG QR code for a link, with a title so screen readers can name it; `fluid`: no
+    fixed size (a viewBox only), to be as large as the page makes it."""
     out = io.BytesIO()
     # Error correction M survives a projector's glare and a little dirt on a printout.
     segno.make(url, error="m").save(out, kind="svg", scale=scale, border=2, xmldecl=False,
-                                    svgns=True, title=title or url, nl=False)
+                                    svgns=True, title=title or url, nl=False, omitsize=fluid)
     return out.getvalue().decode()
 
 
