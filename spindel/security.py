@@ -152,6 +152,24 @@ class _SessionInterface(SecureCookieSessionInterface):
         over_https = has_request_context() and request.is_secure
         return bool(app.config["SESSION_COOKIE_SECURE"] or over_https)
 
+    def save_session(self, app: Flask, session, response: Response) -> None:
+        super().save_session(app, session, response)
+        if response.headers.get("Cache-Control") == HISTORY_ONLY:
+            response.vary.discard("Cookie")  # see keep_for_history
+
+
+# Kept by the browser for Back and Forward, asked for again on every new visit.
+HISTORY_ONLY = "private, no-cache"
+
+
+def keep_for_history(response: Response) -> Response:
+    """Let the browser keep this page for its history only, so Back shows it as it was.
+    Without Vary: Cookie, or Chromium fetches it anew once the session cookie has changed
+    (the first page of a visit sets it); no-cache still sends every new visit to the server,
+    and private keeps it out of shared caches."""
+    response.headers["Cache-Control"] = HISTORY_ONLY
+    return response
+
 
 def body_limit(max_bytes: int):
     """Decorator: this view takes request bodies of at most max_bytes (else 413)."""

@@ -353,3 +353,64 @@ def test_store_answer_draws_again_when_a_random_id_is_taken(any_app, monkeypatch
     monkeypatch.setattr(responses, "new_response_id", lambda: 77)  # taken, and so is the key
     again, created = responses.store_answer(setup, instrument, answer, submission_key="k2")
     assert not created and again.id == 77 and count_responses() == 2
+
+
+def test_switching_language_part_way_sends_the_choices_along_and_stores_nothing(client,
+                                                                              open_round):
+    html, hidden = load_form(client, open_round)
+    switch = re.search(r'<button type="submit" form="answer-form" name="switch_language"'
+                       r'[^>]*formaction="([^"]+)"[^>]*formnovalidate', html)
+    assert switch and switch.group(1) == f"/r/{open_round.token}?lang=en"
+    instrument = instruments.for_project(open_round.project)
+    some = {"profession": "bmm", "district": "south", f"item_{instrument.items[0].key}": "4",
+            f"item_{instrument.items[1].key}": "x"}
+    reply = client.post(switch.group(1), data={**hidden, **some, "switch_language": "en"})
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 200 and count_responses() == 0
+    assert '<html lang="en">' in html and instrument.items[0].text.en in html
+    assert "It takes about 3 minutes." in html
+    assert "error-summary" not in html and "field-error" not in html  # not sent: no errors
+    assert len(re.findall(r"\schecked", html)) == 4
+    assert 'value="bmm" checked' in html and 'value="south" checked' in html
+    for name, value in list(some.items())[2:]:
+        assert re.search(rf'name="{name}"\s+value="{value}"[^>]*\schecked', html), name
+    # The same form (the same submission key) is then sent in English.
+    assert hidden_fields(html)["submission_key"] == hidden["submission_key"]
+    reply = client.post(f"/r/{open_round.token}?send", data={
+        **hidden_fields(html), **full_answer(instrument)})
+    assert reply.status_code == 303 and count_responses() == 1
+
+
+def test_the_form_is_kept_for_back_and_sent_to_another_address(client, open_round):
+    """Back after sending must show the form as sent: the browser keeps it (private, no-cache,
+    no Vary: Cookie, which would make it fetch a fresh form once the cookie is set), and the
+    form is sent to ?send, because a form sent to a page's own address makes the browser
+    forget that page."""
+    reply = client.get(f"/r/{open_round.token}")
+    assert reply.headers["Cache-Control"] == "private, no-cache"
+    assert "Cookie" not in reply.headers.get("Vary", "")
+    assert '<form method="post" action="?send"' in reply.get_data(as_text=True)
+    hidden = hidden_fields(reply.get_data(as_text=True))
+    reply = post_answer(client, open_round, {"profession": "bvc"}, hidden)
+    assert reply.status_code == 422
+    assert reply.headers["Cache-Control"] == "private, no-cache"
+    assert "Cookie" not in reply.headers.get("Vary", "")
+    # Every other page is still never stored.
+    for url in (f"/r/{open_round.token}/thanks", "/"):
+        assert client.get(url).headers["Cache-Control"] == "no-store"
+
+
+def test_sending_again_after_the_answer_is_in_shows_the_thank_you_page(client, open_round):
+    """From a page kept for Back, even an hour later (expired token) or from the version with
+    an answer missing: the same submission key goes to the thank-you page, nothing new."""
+    _, hidden = load_form(client, open_round)
+    data = full_answer(instruments.for_project(open_round.project))
+    assert post_answer(client, open_round, data, hidden).status_code == 303
+    data.pop("profession")
+    again = post_answer(client, open_round, data, {**hidden, "csrf_token": "expired"})
+    assert again.status_code == 303
+    assert again.headers["Location"].endswith(f"/r/{open_round.token}/thanks")
+    assert count_responses() == 1
+    # A key never stored is a form to fix, as before.
+    _, fresh = load_form(client, open_round)
+    assert post_answer(client, open_round, data, fresh).status_code == 422

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.exceptions import UnsupportedMediaType
@@ -11,7 +11,7 @@ from .. import instrument as instruments
 from ..extensions import csrf, db, one_writer
 from ..i18n import current_lang
 from ..models import AccessCode, Response, RoundStatus
-from ..security import body_limit
+from ..security import body_limit, keep_for_history
 from ..services.codes import code_by_text, use_code
 from ..services.links import token_for_short_code
 from ..services.responses import RoundNotOpen, store_answer
@@ -27,6 +27,8 @@ csrf.exempt(bp)
 # whole seminar's server time. (The app-wide limit is larger for imports.)
 ANSWER_MAX_BYTES = 16 * 1024
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# The name of the form's language button (templates/respond/form.html).
+LANGUAGE_SWITCH = "switch_language"
 
 
 @bp.before_request
@@ -81,6 +83,10 @@ def _answer(round_: RoundSetup, thanks_url: str, district: Choice | None = None,
 
     form = answer_form(round_, instrument, current_lang(),
                        district=district.key if district else None)
+    if request.method == "POST" and LANGUAGE_SWITCH in request.form:
+        # The language switch is a button of this form, posted to ?lang=…: the same form in
+        # the other language with everything she chose; nothing is checked or stored.
+        return _form_page(form, round_, instrument, district)
     code_used = False
     if form.validate_on_submit():
         with one_writer():
@@ -92,10 +98,24 @@ def _answer(round_: RoundSetup, thanks_url: str, district: Choice | None = None,
         if problem != "code_used":
             return _unavailable(round_, problem)
         code_used = True  # refused, but what she filled in stays on the page
+    elif form.is_submitted() and _already_stored(form.submission_key.data):
+        # Sent again from a page kept in the browser's history (Back after sending), even
+        # with an expired token: that answer is in.
+        return redirect(thanks_url, code=303)
     code = 410 if code_used else 422 if form.is_submitted() else 200
-    return render_template("respond/form.html", form=form, round=round_, project=project,
-                           instrument=instrument, district=district,
-                           code_used=code_used), code
+    return _form_page(form, round_, instrument, district, code_used=code_used, code=code)
+
+
+def _form_page(form, round_: RoundSetup, instrument, district: Choice | None, *,
+               code_used: bool = False, code: int = 200):
+    """The answer form, kept for the browser's history: Back after sending shows the form as
+    she sent it, with its submission key, so sending it again is the same answer. (Not
+    stored, a form that answered a POST came back as the browser's "Confirm form
+    resubmission" error, and a loaded form came back with a new key and her choices filled in
+    again by the browser: a second answer.)"""
+    return keep_for_history(make_response(render_template(
+        "respond/form.html", form=form, round=round_, project=round_.project,
+        instrument=instrument, district=district, code_used=code_used), code))
 
 
 def _store(round_: RoundSetup, instrument, form, access_code: AccessCode | None) -> str | None:
@@ -114,7 +134,7 @@ def _store(round_: RoundSetup, instrument, form, access_code: AccessCode | None)
 
 
 def _already_stored(submission_key: str | None) -> bool:
-    return bool(submission_key) and db.session.scalar(
+    return bool(submission_key) and len(submission_key) <= 64 and db.session.scalar(
         select(Response.id).where(Response.submission_key == submission_key)) is not None
 
 
