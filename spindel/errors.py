@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
+
+from .extensions import db
 
 TITLES = {
     400: lambda: _("Something in the request was wrong"),
@@ -51,5 +54,17 @@ def _description(exc: HTTPException) -> str | None:
     return str(described) if described is not None else None
 
 
+def _data_error(exc: DataError):
+    """A value the database refused (a NUL on PostgreSQL, a number out of its range): the
+    request was wrong, not the server. The checks at the edge (security.py, each form and
+    import) should have caught it first, so it is logged for that gap to be closed."""
+    db.session.rollback()  # the page itself may need the database (the logged-in user)
+    current_app.logger.warning("The database refused a value from the request",
+                               exc_info=exc)
+    return render_error(400, _("Something in the request cannot be stored. Please check "
+                               "what you typed or pasted."))
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DataError, _data_error)

@@ -1,6 +1,7 @@
 """Security headers on every response, secure cookies over HTTPS, an optional ProxyFix, and
 the logs: no respondent request in an access log, one redaction for every log line
-(disclosure policy §5)."""
+(disclosure policy §5). Also what no view ever receives: a character the database cannot
+store (a 400) or a route number it cannot hold (a 404)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import logging
 import re
 import traceback
 
-from flask import Flask, Response, current_app, has_request_context, request
+from flask import Flask, Request, Response, current_app, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; "
@@ -200,6 +203,53 @@ def _read_body_safely() -> None:
         raise RequestEntityTooLarge()
 
 
+# What PostgreSQL cannot hold in a text column (NUL) and no encoder can write (a lone
+# surrogate): a request carrying one anywhere is a 400, on SQLite as on PostgreSQL, before any
+# view or database sees it.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable_request() -> BadRequest:
+    exc = BadRequest()
+    exc.spindel_message = _l("The address or a field of the form holds a character that "
+                             "cannot be used (a zero byte). Please check what you typed or "
+                             "pasted.")
+    return exc
+
+
+def _refuse_unstorable_address() -> None:
+    """The path and the query string, before any other hook (the form: _Request)."""
+    if _UNSTORABLE.search(request.path) or any(
+            _UNSTORABLE.search(name) or _UNSTORABLE.search(value)
+            for name, value in request.args.items(multi=True)):
+        raise _unstorable_request()
+
+
+class _Request(Request):
+    """Checks every form as it is parsed (whoever parses it first: CSRF protection, a view),
+    so that a view's own parsing limits still apply (respond sets max_form_parts)."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        fields = [text for pair in self.form.items(multi=True) for text in pair]
+        fields += [text for name, upload in self.files.items(multi=True)
+                   for text in (name, upload.filename or "")]
+        if any(_UNSTORABLE.search(text) for text in fields):
+            # Whoever reads the form after the 400 finds it empty.
+            self.__dict__["form"] = self.parameter_storage_class()
+            self.__dict__["files"] = self.parameter_storage_class()
+            raise _unstorable_request()
+
+
+class _DatabaseInteger(IntegerConverter):
+    """<int:…> in a route: a number PostgreSQL's integer columns hold (SQLite's up to 2**63),
+    else the route does not match (404) instead of the database failing on it."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def _headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -214,6 +264,10 @@ def _headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     # First of all before-request hooks: CSRF protection reads the body too.
     app.before_request_funcs.setdefault(None, []).insert(0, _read_body_safely)
+    app.before_request_funcs[None].insert(0, _refuse_unstorable_address)
+    app.request_class = _Request
+    # Before any blueprint adds its routes: converters are made as a rule is added.
+    app.url_map.converters["int"] = _DatabaseInteger
     app.after_request(_headers)
     app.session_interface = _SessionInterface()
     if hops := app.config.get("SPINDEL_PROXY_FIX", 0):

@@ -199,6 +199,12 @@ def test_raw_bodies_through_gunicorn_get_a_4xx_with_a_message(survey, gunicorn):
         status, _, reply = visitor.send("bad", method, f"/r/{survey.token}", b"x=1",
                                         "application/x-www-form-urlencoded")
         assert status == 405 and explains(status, reply.decode()), (method, status)
+    # A NUL in the address was a 500 on PostgreSQL (issue 11); every route and form:
+    # tests/test_hostile_requests.py.
+    for path in ("/r/%00abcdefgh", f"/r/{survey.token}%00", f"/r/{survey.token}?lang=%00",
+                 "/projects/%00", "/login?next=%00"):
+        status, _, reply = visitor.get(path)
+        assert status == 400 and explains(status, reply.decode()), (path, status, reply[:300])
     state = database_state(survey)
     assert sum(state["keys"].values()) == 0 and state["tallies"] == {}
 
