@@ -256,6 +256,17 @@ def axe_violations(page) -> list[dict]:
     ]
 
 
+def axe_as_served(page, new_page, **context_options) -> list[dict]:
+    """axe_violations of a page seen without JavaScript (axe-core needs scripts): its HTML at
+    its address (so with the same CSS), checked in a second page that runs scripts."""
+    html, url = page.content(), page.url
+    twin = new_page(**context_options)
+    twin.route(url, lambda route: route.fulfill(body=html,
+                                                content_type="text/html; charset=utf-8"))
+    twin.goto(url)
+    return axe_violations(twin)
+
+
 # --- people -------------------------------------------------------------------------------
 
 PASSWORD = "correct horse battery"

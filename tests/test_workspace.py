@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import select
 
@@ -256,3 +257,95 @@ def test_a_project_cannot_take_the_reserved_short_name_new(client, login_as):
         "name": "Ny", "slug": "new", "instrument": instruments.default_ident(),
         "min_group_size": "5"})
     assert reply.status_code == 422
+
+
+# --- issue 12: small things found on the way -----------------------------------------------
+
+
+def new_project(client, name: str, slug: str = ""):
+    return post_form(client, "/projects/new", {
+        "name": name, "slug": slug, "instrument": instruments.default_ident(),
+        "min_group_size": "5"})
+
+
+def test_a_short_name_left_empty_is_made_from_the_name(client, login_as):
+    login_as()
+    assert "Lämnas det tomt görs det av namnet." in client.get("/projects/new").get_data(True)
+    reply = new_project(client, "Tidigt stöd i Järva – Spånga")
+    assert reply.status_code == 302
+    assert reply.headers["Location"].endswith("/projects/tidigt-stod-i-jarva-spanga")
+    # Taken, or reserved for /projects/new: the next free one.
+    again = new_project(client, "Tidigt stöd i Järva – Spånga")
+    assert again.headers["Location"].endswith("/projects/tidigt-stod-i-jarva-spanga-2")
+    assert new_project(client, "New").headers["Location"].endswith("/projects/new-2")
+    # A short name typed is kept as typed; a name with nothing to make one from says so.
+    assert new_project(client, "Bromma", "bromma-bvc").headers["Location"].endswith(
+        "/projects/bromma-bvc")
+    empty = new_project(client, "–")
+    assert empty.status_code == 422
+    assert "Ge projektet ett kort namn" in empty.get_data(as_text=True)
+    assert sorted(db.session.scalars(select(Project.slug))) == [
+        "bromma-bvc", "new-2", "tidigt-stod-i-jarva-spanga", "tidigt-stod-i-jarva-spanga-2"]
+
+
+def test_the_handout_says_by_when_to_answer(client, login_as, make_project):
+    project = make_project()
+    login_as(projects=[project])
+    round_ = project.rounds[0]
+    url = f"/projects/{project.slug}/rounds/1/handout"
+    assert "Svara senast" not in client.get(f"{url}?language=sv").get_data(as_text=True)
+    round_.closes_on = dt.date(2026, 12, 15)
+    db.session.commit()
+    swedish = client.get(f"{url}?language=sv").get_data(as_text=True)
+    assert "Svara senast den 15 december 2026." in swedish
+    assert "Det tar ungefär 3 minuter" in swedish  # as the form says
+    english = client.get(f"{url}?language=en").get_data(as_text=True)
+    assert "Answer by December 15, 2026 at the latest." in english
+    district = client.get(f"{url}?language=sv&district=north").get_data(as_text=True)
+    assert "Svara senast den 15 december 2026." in district
+
+
+def test_a_round_status_says_by_its_dates_only_where_a_date_decides(client, login_as,
+                                                                    make_project):
+    project = make_project(rounds=4, state=RoundState.SCHEDULED)
+    login_as(projects=[project])
+    no_dates, later, closed_by_date, closed_by_hand = project.rounds
+    no_dates.opens_on = None
+    later.opens_on = dt.date.today() + dt.timedelta(days=7)
+    closed_by_date.state, closed_by_date.closes_on = RoundState.OPEN, dt.date(2020, 1, 1)
+    closed_by_hand.state = RoundState.CLOSED
+    db.session.commit()
+
+    def status(number: int) -> str:
+        html = client.get(f"/projects/{project.slug}/rounds/{number}").get_data(as_text=True)
+        return re.sub(r"<[^>]+>|\s+", " ", html.split('class="subtitle">')[1].split("</h1>")[0]
+                      ).split()
+
+    page = client.get(f"/projects/{project.slug}/rounds/1").get_data(as_text=True)
+    assert "Inga datum: mätningen öppnas och stängs för hand." in page
+    assert status(1) == ["Status:", "inte", "öppnad", "än"]  # and the status agrees
+    assert status(2) == ["Status:", "inte", "öppnad", "än", "(enligt", "datumen)"]
+    assert status(3) == ["Status:", "stängd", "(enligt", "datumen)"]
+    assert status(4) == ["Status:", "stängd"]
+    table = client.get(f"/projects/{project.slug}").get_data(as_text=True)
+    assert table.count("(enligt datumen)") == 2
+
+
+def test_answer_now_offers_only_open_rounds(client, login_as, make_project):
+    project = make_project(rounds=3)
+    login_as(projects=[project])
+    first, second, third = project.rounds
+    first.state = RoundState.CLOSED
+    third.state, third.opens_on = RoundState.SCHEDULED, dt.date.today() + dt.timedelta(days=3)
+    db.session.commit()
+    html = client.get(f"/projects/{project.slug}/present").get_data(as_text=True)
+    live = html[html.index('name="live"'):]
+    live = live[:live.index("</select>")]
+    assert re.findall(r'<option[^>]*value="(\d*)"', live) == ["", "2"]
+    # A show already running for a round keeps working when that round closes.
+    second.state = RoundState.CLOSED
+    db.session.commit()
+    query = "rounds=1&rounds=2&live=2"
+    assert client.get(f"/projects/{project.slug}/present/slides?{query}").status_code == 200
+    assert client.get(f"/projects/{project.slug}/present/slides/answer.json?{query}"
+                      ).status_code == 200

@@ -31,8 +31,10 @@ class SetupForm(FlaskForm):
         self.project = project
         self.rounds.choices = [(r.number, r.label) for r in project.rounds]
         self.group.set_project(project, lang)
+        # Only open rounds can be answered now; a running show keeps its round when it closes.
         self.live.choices = [(NO_LIVE, _l("None – show results only"))] + [
-            (str(r.number), r.label) for r in project.rounds]
+            (str(r.number), r.label) for r in project.rounds
+            if r.status() == RoundStatus.OPEN or str(r.number) == self.live.data]
 
     def fill_defaults(self) -> None:
         """Every round, all answers, and the open round (if one is) to answer now."""

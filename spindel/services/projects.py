@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Collection
 
 from sqlalchemy import delete, func, select
 
@@ -97,6 +98,23 @@ def key_from_name(name: str, taken: set[str]) -> str:
     while key in taken:
         key, n = f"{base}_{n}", n + 1
     return key
+
+
+def slug_from_name(name: str, reserved: Collection[str] = ()) -> str:
+    """A free short name for a project's addresses: 'Tidigt stöd i Järva' ->
+    'tidigt-stod-i-jarva', then '-2', '-3', … if another project or `reserved` has it.
+    "" for a name without a letter a–z or digit. (static/slug.js makes the same as she types.)
+    """
+    plain = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:56].rstrip("-")
+    if not base:
+        return ""
+    taken = set(reserved) | set(db.session.scalars(
+        select(Project.slug).where(Project.slug.startswith(base, autoescape=True))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
 
 
 def add_district(project: Project, name: str, key: str | None = None) -> District:

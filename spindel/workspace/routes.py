@@ -32,6 +32,7 @@ from ..services import accounts, codes, imports, links, sessions
 from ..services import projects as project_service
 from ..services.monitor import monitor_payload
 from .forms import (
+    RESERVED_SLUGS,
     CodesForm,
     ConfirmForm,
     DeleteProjectForm,
@@ -152,6 +153,9 @@ def new_project():
     form.instrument.choices = _instrument_choices()
     if not form.is_submitted():
         form.instrument.data = instruments.default_ident()
+    elif not (form.slug.data or "").strip():
+        # Left empty: made from the name (static/slug.js shows it as she types), and free.
+        form.slug.data = project_service.slug_from_name(form.name.data or "", RESERVED_SLUGS)
     if form.validate_on_submit():
         if _slug_taken(form.slug.data):
             form.slug.errors.append(_("Another project already uses this short name."))

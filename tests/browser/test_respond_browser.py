@@ -12,7 +12,7 @@ from spindel import instrument as instruments
 from spindel.extensions import db
 from spindel.models import Rating, Response, RoundState
 from spindel.services.codes import code_by_text, generate_codes, use_code
-from tests.conftest import axe_violations
+from tests.conftest import axe_as_served, axe_violations
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
@@ -183,17 +183,9 @@ def send(page, label: str) -> None:
         page.get_by_role("button", name=label).click()
 
 
-def axe_as_served(page, new_page, size: str, js: bool) -> list[dict]:
-    """axe-core needs scripts: a page seen without JavaScript is checked as it was served, in
-    a second page that runs scripts and gets the same HTML at the same address (same CSS)."""
-    if js:
-        return axe_violations(page)
-    html, url = page.content(), page.url
-    twin = new_page(**SIZES[size])
-    twin.route(url, lambda route: route.fulfill(body=html,
-                                                content_type="text/html; charset=utf-8"))
-    twin.goto(url)
-    return axe_violations(twin)
+def axe_of(page, new_page, size: str, js: bool) -> list[dict]:
+    """axe-core needs scripts: a page seen without JavaScript is checked as it was served."""
+    return axe_violations(page) if js else axe_as_served(page, new_page, **SIZES[size])
 
 
 def answers_of(instrument, start: int = 2) -> dict[str, str]:
@@ -215,7 +207,7 @@ def test_switching_language_part_way_keeps_every_choice(live_server, new_page, m
     everything = answers_of(instrument)
     first_half = dict(list(everything.items())[:6])  # profession, district and four items
     choose(page, first_half)
-    found = {"form (sv)": axe_as_served(page, new_page, size, js)}
+    found = {"form (sv)": axe_of(page, new_page, size, js)}
 
     send(page, "In English")
     assert page.evaluate("document.documentElement.lang") == "en"
@@ -226,7 +218,7 @@ def test_switching_language_part_way_keeps_every_choice(live_server, new_page, m
     assert stored() == []
     page.screenshot(path=f"{SCREENSHOTS}-switched-{size}-{'js' if js else 'nojs'}.png",
                     full_page=False)
-    found["form switched to English"] = axe_as_served(page, new_page, size, js)
+    found["form switched to English"] = axe_of(page, new_page, size, js)
 
     choose(page, everything)  # the rest in English, then back to Swedish before sending
     send(page, "På svenska")
@@ -236,7 +228,7 @@ def test_switching_language_part_way_keeps_every_choice(live_server, new_page, m
     send(page, "Skicka mitt svar")
     assert page.url.endswith("/thanks")
     assert page.get_by_role("heading", level=1).inner_text() == "Tack för ditt svar!"
-    found["thank you"] = axe_as_served(page, new_page, size, js)
+    found["thank you"] = axe_of(page, new_page, size, js)
     responses = stored()
     assert len(responses) == 1
     assert responses[0].profession_id == round_.project.professions[1].id  # BMM
@@ -304,7 +296,7 @@ def test_back_after_sending_shows_the_form_as_sent_never_a_browser_error(
     assert page.locator("input[name=submission_key]").get_attribute("value") == key
     assert checked(page) == everything
     page.screenshot(path=f"{SCREENSHOTS}-back-{before.replace(' ', '-')}-{size}.png")
-    found = axe_as_served(page, new_page, size, js)
+    found = axe_of(page, new_page, size, js)
     send(page, send_label)  # the same answer again: the thank-you page, nothing new stored
     assert page.url.endswith("/thanks")
     assert page.locator("h1").inner_text() in ("Tack för ditt svar!", "Thank you for your answer!")
