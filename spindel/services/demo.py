@@ -1,7 +1,17 @@
-"""The demo collaboration: seven districts, four professions, six rounds of made-up answers.
+"""The demo collaboration, made up but shaped like the Stockholm project "Stärkt tidigt stöd i
+samverkan" (2017–2021) that the sources describe: its seven districts, the four services whose
+staff rated the conditions for their collaboration (BVC, BMM, open preschool, social services'
+parent advisors), six rounds each spring and autumn from autumn 2018, 40–60 answers a round.
 
-Deterministic (seeded), so every `make run` shows the same charts. The answers differ by
-profession and district and improve unevenly from round to round, like a real project.
+Every answer is invented (the project's description says so). The patterns are ones a process
+supporter would recognise: management support and the two added questions start low and move
+slowly; open preschool rates the organisation lower than the others; the pandemic spring of
+2020 is a dip, and autumn 2020 has not quite recovered. One small group shows the anonymity
+rules at work: in round 2 only two staff answered from Skarpnäck, so that district is hidden
+in the round's breakdown. The sixth round is still open, so `spindel demo` prints a respondent
+link and the presentation runs live.
+
+Deterministic (seeded), so every `make run` shows the same charts.
 """
 
 from __future__ import annotations
@@ -16,8 +26,8 @@ from werkzeug.security import check_password_hash
 
 from .. import instrument as instruments
 from ..config import make_private_dir
-from ..dates import local_today
 from ..extensions import db
+from ..instrument import Scale
 from ..models import Project, Round, RoundState
 from .accounts import create_user, set_password, user_by_email
 from .projects import create_project
@@ -25,71 +35,115 @@ from .responses import Answer, store_answer
 from .round_setup import RoundSetup
 
 DEMO_SLUG = "demo"
+DEMO_NAME = "Demo: Stärkt tidigt stöd i samverkan"
+DEMO_DESCRIPTION = (
+    "Påhittade demonstrationsdata. Projektet är uppbyggt som Stockholms stads projekt Stärkt "
+    "tidigt stöd i samverkan (2017–2021), med dess sju stadsdelar, fyra verksamheter och sex "
+    "mätningar, men inget svar kommer från en verklig person och siffrorna säger ingenting om "
+    "projektets resultat."
+)
 DISTRICTS = [
-    ("rinkeby_kista", "Rinkeby-Kista"), ("spanga_tensta", "Spånga-Tensta"),
-    ("hasselby_vallingby", "Hässelby-Vällingby"), ("bromma", "Bromma"),
-    ("skarholmen", "Skärholmen"), ("farsta", "Farsta"),
-    ("enskede_arsta_vantor", "Enskede-Årsta-Vantör"),
+    ("enskede_arsta_vantor", "Enskede-Årsta-Vantör"), ("farsta", "Farsta"),
+    ("hasselby_vallingby", "Hässelby-Vällingby"), ("rinkeby_kista", "Rinkeby-Kista"),
+    ("skarpnack", "Skarpnäck"), ("skarholmen", "Skärholmen"), ("spanga_tensta", "Spånga-Tensta"),
 ]
 PROFESSIONS = ["bvc", "bmm", "open_preschool", "social_services"]
+# (number, label, first day); a closed round took answers for three weeks.
 ROUNDS = [
-    (1, "Mätning 1 – hösten 2017", dt.date(2017, 10, 2)),
-    (2, "Mätning 2 – våren 2018", dt.date(2018, 4, 9)),
-    (3, "Mätning 3 – hösten 2018", dt.date(2018, 10, 8)),
-    (4, "Mätning 4 – våren 2019", dt.date(2019, 4, 1)),
-    (5, "Mätning 5 – hösten 2019", dt.date(2019, 10, 7)),
-    (6, "Mätning 6 – våren 2020", None),  # open now
+    (1, "Mätning 1 – hösten 2018", dt.date(2018, 10, 8)),
+    (2, "Mätning 2 – våren 2019", dt.date(2019, 4, 1)),
+    (3, "Mätning 3 – hösten 2019", dt.date(2019, 10, 7)),
+    (4, "Mätning 4 – våren 2020", dt.date(2020, 4, 20)),
+    (5, "Mätning 5 – hösten 2020", dt.date(2020, 10, 5)),
+    (6, "Mätning 6 – våren 2021", dt.date(2021, 4, 12)),
 ]
-# Where the collaboration starts and how fast each condition improves per round.
-START = {"rules": 4.6, "routines": 3.6, "goals": 4.4, "management": 5.2, "roles": 3.9,
-         "knowledge": 3.4, "shared_view": 4.8, "early_support": 4.5, "user_influence": 4.0}
-GAIN = {"rules": 0.15, "routines": 0.55, "goals": 0.35, "management": 0.05, "roles": 0.45,
-        "knowledge": 0.6, "shared_view": 0.3, "early_support": 0.35, "user_influence": 0.1}
-PROFESSION_BIAS = {"bvc": 0.6, "bmm": -0.7, "open_preschool": 0.9, "social_services": -0.3}
-CANNOT_JUDGE = {"bmm": 0.12, "open_preschool": 0.05}
+OPEN_ROUND = 6  # still open: the round a seminar answers and watches live
+ANSWER_DAYS = 21
+ANSWERS = (40, 60)  # per round, both ends included
+# The small group: in this round only these staff answered from this district.
+SMALL_GROUP = {"round": 2, "district": "skarpnack", "profession": "bvc", "answers": 2}
+MIN_PER_DISTRICT = 6  # every other district is large enough to be shown
+MIN_PER_PROFESSION = 8
+PROFESSION_WEIGHTS = {"bvc": 3, "bmm": 2, "open_preschool": 3, "social_services": 2}
+
+# Where each condition starts (round 1) and how much it moves per round. Management support
+# and the two added questions start low and hardly move.
+START = {"rules": 5.4, "routines": 4.7, "goals": 5.0, "management": 3.4, "roles": 4.9,
+         "knowledge": 4.6, "shared_view": 5.2, "early_support": 3.6, "user_influence": 3.1}
+GAIN = {"rules": 0.2, "routines": 0.5, "goals": 0.35, "management": 0.12, "roles": 0.4,
+        "knowledge": 0.55, "shared_view": 0.3, "early_support": 0.12, "user_influence": 0.1}
+# 2020: meetings stopped or went digital in the spring; autumn had not quite recovered.
+DIP = {4: 1.1, 5: 0.5}
+PROFESSION_BIAS = {"bvc": 0.5, "bmm": -0.3, "open_preschool": 0.3, "social_services": -0.2}
+ORGANISATION_ITEMS = ("goals", "management", "roles")
+OPEN_PRESCHOOL_ON_ORGANISATION = -2.0
+CANNOT_JUDGE = {"bmm": 0.08, "open_preschool": 0.04}  # else 2 %
 
 
-def create_demo(seed: int = 2017, today: dt.date | None = None) -> Project:
-    """Create the demo project with five closed rounds of answers and an open sixth."""
+def _respondents(rng: random.Random, number: int) -> list[tuple[str, str]]:
+    """Who answered in one round: (profession, district) pairs, every district and service
+    present, 40–60 in all."""
+    small = SMALL_GROUP if SMALL_GROUP["round"] == number else None
+    fixed = [(small["profession"], small["district"])] * small["answers"] if small else []
+    districts = [key for key, _name in DISTRICTS if not small or key != small["district"]]
+    least = len(districts) * MIN_PER_DISTRICT + len(fixed)
+    total = rng.randint(max(ANSWERS[0], least), ANSWERS[1]) - len(fixed)
+    district_list = [d for d in districts for _ in range(MIN_PER_DISTRICT)]
+    district_list += rng.choices(districts, k=total - len(district_list))
+    profession_list = [p for p in PROFESSIONS for _ in range(MIN_PER_PROFESSION)]
+    profession_list += rng.choices(PROFESSIONS, [PROFESSION_WEIGHTS[p] for p in PROFESSIONS],
+                                   k=total - len(profession_list))
+    rng.shuffle(district_list)
+    rng.shuffle(profession_list)
+    return list(zip(profession_list, district_list, strict=True)) + fixed
+
+
+def _ratings(rng: random.Random, items: list[str], scale: Scale, number: int, profession: str,
+             district_bias: float) -> dict[str, int | None]:
+    person = rng.gauss(0, 0.5)  # some people rate everything a little higher or lower
+    ratings: dict[str, int | None] = {}
+    for item in items:
+        if rng.random() < CANNOT_JUDGE.get(profession, 0.02):
+            ratings[item] = None
+            continue
+        mean = (START[item] + GAIN[item] * (number - 1) - DIP.get(number, 0)
+                + PROFESSION_BIAS[profession] + district_bias + person)
+        if profession == "open_preschool" and item in ORGANISATION_ITEMS:
+            mean += OPEN_PRESCHOOL_ON_ORGANISATION
+        ratings[item] = min(scale.max, max(scale.min, round(rng.gauss(mean, 1.3))))
+    return ratings
+
+
+def create_demo(seed: int = 2017) -> Project:
+    """Create the demo project: five closed rounds of made-up answers and an open sixth that
+    already holds some. The caller commits."""
     rng = random.Random(seed)
-    today = today or local_today()
-    professions = [p for p in instruments.registry()[instruments.default_ident()].professions
+    ident = instruments.default_ident()
+    professions = [p for p in instruments.registry()[ident].professions
                    if p.key in PROFESSIONS]
     project = create_project(
-        "Demo", DEMO_SLUG,
-        description="Stärkt tidigt stöd i samverkan – demonstrationsdata",
+        DEMO_NAME, DEMO_SLUG, instrument=ident, description=DEMO_DESCRIPTION,
         districts=DISTRICTS,
         professions=[(p.key, p.label.sv, p.label.en) for p in professions],
     )
     instrument = instruments.for_project(project)
-    district_bias = {key: rng.uniform(-0.8, 0.8) for key, _ in DISTRICTS}
+    district_bias = {key: rng.uniform(-0.6, 0.6) for key, _name in DISTRICTS}
     for number, label, opened in ROUNDS:
-        if opened is None:
-            round_ = Round(number=number, label=label, opens_on=today - dt.timedelta(days=3),
-                           state=RoundState.OPEN)
+        if number == OPEN_ROUND:
+            round_ = Round(number=number, label=label, opens_on=opened, state=RoundState.OPEN)
         else:
             round_ = Round(number=number, label=label, opens_on=opened,
-                           closes_on=opened + dt.timedelta(days=21), state=RoundState.CLOSED)
+                           closes_on=opened + dt.timedelta(days=ANSWER_DAYS - 1),
+                           state=RoundState.CLOSED)
         project.rounds.append(round_)
-
         db.session.flush()
-        if opened is None:
-            continue
         setup = RoundSetup.of(round_)
-        for _ in range(rng.randint(40, 60)):
-            profession = rng.choice(PROFESSIONS)
-            district = rng.choice(DISTRICTS)[0]
-            ratings = {}
-            for item in instrument.item_keys:
-                if rng.random() < CANNOT_JUDGE.get(profession, 0.03):
-                    ratings[item] = None
-                    continue
-                mean = (START[item] + GAIN[item] * (number - 1)
-                        + PROFESSION_BIAS[profession] + district_bias[district])
-                value = round(rng.gauss(mean, 1.6))
-                ratings[item] = min(instrument.scale.max, max(instrument.scale.min, value))
-            store_answer(setup, instrument, Answer(profession, district, ratings),
-                         today=opened + dt.timedelta(days=rng.randint(0, 20)), check_open=False)
+        for profession, district in _respondents(rng, number):
+            ratings = _ratings(rng, instrument.item_keys, instrument.scale, number, profession,
+                               district_bias[district])
+            day = opened + dt.timedelta(days=rng.randrange(ANSWER_DAYS))
+            store_answer(setup, instrument, Answer(profession, district, ratings), today=day,
+                         check_open=False)
     return project
 
 

@@ -5,10 +5,14 @@ localhost."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from spindel.extensions import db
+from spindel.models import Round, RoundState
 from spindel.services.demo import create_demo
+from spindel.services.projects import project_by_slug
 from tests.conftest import PASSWORD, axe_violations
 
 pytestmark = pytest.mark.browser
@@ -52,11 +56,11 @@ def test_results_page_passes_axe_with_the_charts_drawn(supporter_page, live_serv
     page.goto(f"{live_server.url}/projects/demo/results?lang={lang}")
     assert charts_drawn(page) >= 6
     assert page.errors == []
-    # Traces: five rounds with answers on the first spider; open round 6 has none yet.
+    # Traces: all six rounds on the first spider, the open round 6 with what it has so far.
     traces = page.evaluate(
         "document.querySelector('#chart-spider-rounds .chart').data.map(t => t.name)")
     word = "Mätning" if lang == "sv" else "Round"
-    assert traces == [f"{word} {n}" for n in range(1, 6)]
+    assert [t.split(" (")[0] for t in traces] == [f"{word} {n}" for n in range(1, 7)]
     page.close()
     page = supporter_page(viewport={"width": 1200, "height": 900})  # axe needs its script
     page.goto(f"{live_server.url}/projects/demo/results?lang={lang}")
@@ -78,21 +82,21 @@ def test_results_page_at_360_px(supporter_page, live_server):
     page.wait_for_function("document.querySelectorAll('details[open] .chart[data-drawn]')"
                            ".length >= 5")
     # Filter by tapping: rounds 2 and 3 side by side, BVC only.
-    page.get_by_role("checkbox", name="Mätning 2 – våren 2018").check()
-    page.get_by_role("checkbox", name="Mätning 3 – hösten 2018").check()
+    page.get_by_role("checkbox", name="Mätning 2 – våren 2019").check()
+    page.get_by_role("checkbox", name="Mätning 3 – hösten 2019").check()
     page.get_by_label("Vems svar").select_option(label="Barnavårdscentral (BVC)")
     with page.expect_navigation():
         page.get_by_role("button", name="Visa resultat").tap()
     charts_drawn(page)
     names = page.evaluate(
         "document.querySelector('#chart-spider-rounds .chart').data.map(t => t.name)")
-    assert names == ["Mätning 2", "Mätning 3"]
+    assert [n.split(" (")[0] for n in names] == ["Mätning 2", "Mätning 3"]
     assert page.get_by_label("Vems svar").input_value() == "profession:bvc"
     # Within one profession there is no breakdown by profession or district.
     assert page.locator("[id^=chart-spider-professions], [id^=chart-spider-districts]"
                         ).count() == 0
     notes = page.locator(".round-notes li").all_inner_texts()
-    assert len(notes) == 2 and notes[0].startswith("Mätning 2 – våren 2018: siffrorna bygger")
+    assert len(notes) == 2 and notes[0].startswith("Mätning 2 – våren 2019: siffrorna bygger")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
@@ -110,7 +114,7 @@ def test_two_groups_and_nothing_to_show_are_said_in_words_and_pass_axe(supporter
     page = supporter_page(viewport={"width": 1200, "height": 900})
     # A hand-made address asking for a profession within a district.
     response = page.goto(f"{live_server.url}/projects/demo/results"
-                         "?group=profession:bvc&group=district:bromma")
+                         "?group=profession:bvc&group=district:skarpnack")
     assert response.status == 400
     summary = page.locator(".error-summary")
     assert "inte båda" in summary.inner_text()
@@ -118,12 +122,16 @@ def test_two_groups_and_nothing_to_show_are_said_in_words_and_pass_axe(supporter
     assert page.evaluate("document.activeElement.id") == "group"
     assert page.locator("#group-error").is_visible()
     assert axe_violations(page) == []
-    # The open round without answers: one sentence instead of charts.
-    page.goto(f"{live_server.url}/projects/demo/results?round=6")
+    # A round just opened, without answers: one sentence instead of charts.
+    project = project_by_slug("demo")
+    project.rounds.append(Round(number=7, label="Mätning 7 – hösten 2021",
+                                opens_on=dt.date(2021, 10, 4), state=RoundState.OPEN))
+    db.session.commit()
+    page.goto(f"{live_server.url}/projects/demo/results?round=7")
     assert page.locator("#results-empty").inner_text() == (
         "Ingen av de valda mätningarna har siffror att visa än.")
     assert page.locator(".round-notes li").inner_text() == (
-        "Mätning 6 – våren 2020: färre än 5 svar hittills. Siffrorna visas efter 5 svar till.")
+        "Mätning 7 – hösten 2021: färre än 5 svar hittills. Siffrorna visas efter 5 svar till.")
     assert page.locator(".chart").count() == 0
     assert axe_violations(page) == []
     # The console notes the 400 of the page itself, and nothing else.
