@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -213,6 +214,13 @@ class Response(db.Model):
     submitted_on: Mapped[dt.date] = mapped_column(Date)
     # Random per form load, so a double click or resubmit stores the answer once.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The import that brought this answer in (None for every answer sent through the form),
+    # so that an import can be undone as a whole. Only imported answers carry it: they come
+    # from a file the supporter holds anyway, and a batch says nothing about a person, while
+    # a live answer must stay unconnected to anything but its round, profession, district
+    # and day. SET NULL: answers outlive the record of how they came.
+    import_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batch.id", ondelete="SET NULL"), index=True)
 
     ratings: Mapped[list[Rating]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
@@ -285,6 +293,31 @@ class ReleaseTally(db.Model):
     item_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     count: Mapped[int] = mapped_column(default=0)
+
+
+class ImportBatch(db.Model):
+    """One file imported into a project (services/imports.py): its answers can be undone
+    together, and the same file is not imported twice while they are there.
+
+    The day only, as with answers; the file itself is not kept, only its SHA-256 and its
+    name, cleaned and shortened. A batch that was undone stays listed (undone=True), and its
+    file may then be imported again.
+    """
+
+    __table_args__ = (
+        # One live import per file and project, also when the same file is sent twice at
+        # once (a double click); an undone import no longer counts.
+        Index("uq_import_batch_live_file", "project_id", "file_sha256", unique=True,
+              sqlite_where=text("NOT undone"), postgresql_where=text("NOT undone")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    created_on: Mapped[dt.date] = mapped_column(Date)
+    rows: Mapped[int]
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(100), default="")
+    undone: Mapped[bool] = mapped_column(default=False)
 
 
 # --- people who run projects ------------------------------------------------------------

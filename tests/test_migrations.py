@@ -167,3 +167,58 @@ def test_random_ids_migration_keeps_every_answer_with_its_ratings(tmp_path, back
                     "INSERT INTO response (round_id, profession_id, submitted_on) "
                     "VALUES (1, 1, '2025-04-02') RETURNING id")).scalar_one() == 41
         db.engine.dispose()
+
+
+def _answers_at_0008(conn, count: int) -> dict[str, tuple]:
+    """Answers as the schema of 0008 stores them (random ids, rounds with short codes)."""
+    conn.execute(text("INSERT INTO project (id, slug, name, description, instrument, "
+                      "min_group_size, setup_version) VALUES (1, 'p', 'P', '', 'spindeln@1', "
+                      "5, 1)"))
+    conn.execute(text("INSERT INTO profession (id, project_id, key, name_sv, name_en, position, "
+                      "active) VALUES (1, 1, 'p1', 'P1', '', 1, true)"))
+    conn.execute(text("INSERT INTO round (id, project_id, number, label, state, token, "
+                      "short_code) VALUES (1, 1, 1, 'M1', 'closed', 't1', 'ABCDE')"))
+    answers = {}
+    for n in range(1, count + 1):
+        key, id_ = f"key-{n:03d}", 2**40 + 7919 * n
+        answers[key] = (1, 1, None, dt.date(2025, 3, n % 28 + 1), {"a": n % 10 + 1,
+                                                                    "b": None})
+        conn.execute(text("INSERT INTO response (id, round_id, profession_id, submitted_on, "
+                          "submission_key) VALUES (:id, 1, 1, :day, :key)"),
+                     {"id": id_, "day": answers[key][3], "key": key})
+        conn.execute(text("INSERT INTO rating (response_id, item_key, value) VALUES "
+                          "(:id, 'a', :a), (:id, 'b', NULL)"), {"id": id_, "a": n % 10 + 1})
+    return answers
+
+
+def test_import_batches_migration_keeps_every_answer_and_rating(tmp_path, backend):
+    """0009 adds response.import_batch_id: on SQLite batch mode copies the response table,
+    and dropping the old one must not take the ratings with it (ON DELETE CASCADE); answers
+    and ratings are all there after the upgrade and after the way back."""
+    app = make_app(tmp_path, backend)
+    with app.app_context():
+        upgrade(revision="0008")
+        with db.engine.begin() as conn:
+            before = _answers_at_0008(conn, 30)
+        upgrade(revision="0009")
+        with db.engine.connect() as conn:
+            after, _ids = _stored_answers(conn)
+        assert after == before
+        with db.engine.begin() as conn:  # an import's answers point to their batch
+            conn.execute(text("INSERT INTO import_batch (id, project_id, created_on, rows, "
+                              "file_sha256, filename, undone) VALUES (1, 1, '2025-04-01', 1, "
+                              "'ab', 'f.csv', false)"))
+            conn.execute(text("UPDATE response SET import_batch_id = 1 "
+                              "WHERE submission_key = 'key-002'"))
+            with pytest.raises(IntegrityError), conn.begin_nested():  # one live import a file
+                conn.execute(text("INSERT INTO import_batch (project_id, created_on, rows, "
+                                  "file_sha256, filename, undone) VALUES (1, '2025-04-02', 1, "
+                                  "'ab', 'g.csv', false)"))
+            conn.execute(text("DELETE FROM import_batch"))  # the answer stays, unlinked
+            assert conn.execute(text("SELECT import_batch_id FROM response WHERE "
+                                     "submission_key = 'key-002'")).scalar_one() is None
+        downgrade(revision="0008")
+        with db.engine.connect() as conn:
+            back, _ids = _stored_answers(conn)
+        assert back == before
+        db.engine.dispose()
