@@ -42,6 +42,20 @@ def _normalised(row: dict) -> dict:
     return row
 
 
+def _eliminate(row: dict, pivot_row: dict, pivot) -> dict:
+    """row·p − f·pivot_row, with p the pivot row's entry and f the row's entry in the pivot
+    column: the integer combination with a zero there (then made small again by the gcd)."""
+    factor, scale = row[pivot], pivot_row[pivot]
+    merged = {c: v * scale for c, v in row.items()}
+    for c, v in pivot_row.items():
+        new = merged.get(c, 0) - factor * v
+        if new:
+            merged[c] = new
+        else:
+            merged.pop(c, None)
+    return _normalised(merged)
+
+
 class Basis:
     """The row space of 0/1 rows in reduced row echelon form, kept exactly in integers
     (fraction-free: each pivot row is an integer multiple of the reduced row, which has zeros
@@ -60,17 +74,8 @@ class Basis:
 
     def _reduce(self, row: dict) -> dict:
         for pivot, pivot_row in self.pivots.items():
-            factor = row.get(pivot)
-            if factor:
-                scale = pivot_row[pivot]
-                merged = {c: v * scale for c, v in row.items()}
-                for c, v in pivot_row.items():
-                    new = merged.get(c, 0) - factor * v
-                    if new:
-                        merged[c] = new
-                    else:
-                        merged.pop(c, None)
-                row = _normalised(merged)
+            if row.get(pivot):
+                row = _eliminate(row, pivot_row, pivot)
         return row
 
     def add(self, columns: Iterable) -> None:
@@ -80,18 +85,9 @@ class Basis:
         pivot = min(row, key=self.key)
         if row[pivot] < 0:
             row = {c: -v for c, v in row.items()}
-        scale = row[pivot]
         for other, other_row in list(self.pivots.items()):  # zero above the new pivot
-            factor = other_row.get(pivot)
-            if factor:
-                merged = {c: v * scale for c, v in other_row.items()}
-                for c, v in row.items():
-                    new = merged.get(c, 0) - factor * v
-                    if new:
-                        merged[c] = new
-                    else:
-                        merged.pop(c, None)
-                merged = _normalised(merged)
+            if other_row.get(pivot):
+                merged = _eliminate(other_row, row, pivot)
                 if merged[other] < 0:
                     merged = {c: -v for c, v in merged.items()}
                 self.pivots[other] = merged
