@@ -1,19 +1,25 @@
 """Charts: the right traces with the right values, nothing for hidden groups, a table with the
 same numbers, numbers written the way the language writes them; per round only published
-cells of its release (professions and districts once the round has closed)."""
+cells of its release (professions and districts once the round has closed). Honest too: every
+legend says how many answers a round or group rests on and marks an open round, nine items
+look different in colour and in marker, the agreement chart sorts as its caption says, a
+chart with nothing to show says why, and names typed by people are shown, never read as
+plotly's HTML."""
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 
 import pytest
 
 from spindel import instrument as instruments
 from spindel.extensions import db
-from spindel.models import RoundState
+from spindel.models import Round, RoundState
 from spindel.services import charts
 from spindel.services.demo import create_demo
-from tests.test_results import new_project, store
+from spindel.services.projects import create_project
+from tests.test_results import DISTRICTS, PROFESSIONS, new_project, store
 
 SCALE = list(range(1, 11))
 
@@ -43,7 +49,9 @@ def project(any_app):
 def test_spider_by_round_has_one_closed_outline_per_visible_round(project):
     chart = charts.spider_rounds(project, lang="en")
     names = [t.name for t in chart.figure.data]
-    assert names == ["Round 1", "Round 2"]  # round 3 has one answer: no trace at all
+    # Round 3 has one answer: no trace at all. Both rounds are open: incomplete figures.
+    assert names == ["Round 1 (open, 13 answers)", "Round 2 (open, 7 answers)"]
+    assert chart.table[0][2:] == ["Round 1", "Round 2"]
     instrument = instruments.for_project(project)
     for trace, number in zip(chart.figure.data, (1, 2), strict=True):
         assert trace.type == "scatterpolar"
@@ -66,6 +74,12 @@ def test_spider_by_round_has_one_closed_outline_per_visible_round(project):
     assert chart.responses == 13 + 7
     assert "Round 3" not in str(chart.table)
     assert "Fewer than 5 responses so far: Mätning 3, Mätning 4." in chart.caption
+    assert ("Mätning 1 is still open: its figures are incomplete (they include 13 answers "
+            "so far).") in chart.caption
+    close(project.rounds[0])
+    closed = charts.spider_rounds(project, lang="sv")
+    assert [t.name for t in closed.figure.data] == ["Mätning 1 (13 svar)",
+                                                    "Mätning 2 (pågår, 7 svar)"]
 
 
 def test_an_open_round_shows_no_professions_or_districts(project):
@@ -78,7 +92,7 @@ def test_an_open_round_shows_no_professions_or_districts(project):
     # One profession in an open round: waits too, only the closed round has a trace.
     close(project.rounds[0])
     chart = charts.spider_rounds(project, lang="en", rounds=[1, 2], profession="bvc")
-    assert [t.name for t in chart.figure.data] == ["Round 1"]
+    assert [t.name for t in chart.figure.data] == ["Round 1 (6 answers)"]
     assert chart.figure.data[0].r[0] == pytest.approx(statistics.fmean([3, 4, 4, 6, 8, 9]))
 
 
@@ -86,8 +100,8 @@ def test_a_hidden_profession_takes_its_smallest_neighbour_along(project):
     close(project.rounds[0])
     chart = charts.spider_professions(project, 1, lang="en")
     names = [t.name for t in chart.figure.data]
-    assert names == ["CHC"]  # other (2) hidden, bmm (5) too
-    assert chart.table[0][2:] == names
+    assert names == ["CHC (6 answers)"]  # other (2) hidden, bmm (5) too
+    assert chart.table[0][2:] == ["CHC"]
     assert chart.responses == 6
     assert "Not shown, to protect anonymity" in chart.caption
     assert "MC" in chart.caption and "Other" in chart.caption
@@ -97,14 +111,14 @@ def test_a_hidden_profession_takes_its_smallest_neighbour_along(project):
     assert [row[1] for row in chart.figure.data[0].customdata] == [6] * 8 + [None, 6]
     assert chart.figure.data[0].r[8] is None
     districts = charts.spider_districts(project, 1, lang="en")
-    assert [t.name for t in districts.figure.data] == ["Norr", "Söder"]
+    assert [t.name for t in districts.figure.data] == ["Norr (6 answers)", "Söder (7 answers)"]
 
 
 def test_numbers_are_written_the_swedish_way_in_swedish(project):
     swedish = charts.spider_rounds(project, lang="sv")
     english = charts.spider_rounds(project, lang="en")
     mean = statistics.fmean([3, 4, 4, 6, 8, 9, 7, 7, 7, 7, 7, 2, 2])  # rules in round 1
-    assert swedish.table[0][:3] == ["Dimension", "Påstående", "Mätning 1"]
+    assert swedish.table[0][:3] == ["Påstående", "Dimension", "Mätning 1"]
     assert swedish.table[1][2] == f"{mean:.1f}".replace(".", ",")
     assert english.table[1][2] == f"{mean:.1f}"
     assert swedish.figure.layout.separators == ", "
@@ -114,14 +128,32 @@ def test_numbers_are_written_the_swedish_way_in_swedish(project):
 def test_trend_leaves_hidden_rounds_out(project):
     chart = charts.trend(project, lang="en")
     assert len(chart.figure.data) == 9
-    assert list(chart.figure.data[0].x) == ["Round 1", "Round 2"]
+    assert list(chart.figure.data[0].x) == ["Round 1<br>(open, 13 answers)",
+                                            "Round 2<br>(open, 7 answers)"]
     assert chart.table[0] == ["Item", "Round 1", "Round 2"]
+
+
+def test_the_nine_items_of_the_trend_differ_in_colour_and_marker(project):
+    traces = charts.trend(project, lang="en").figure.data
+    styles = [(t.line.color, t.line.dash, t.marker.symbol) for t in traces]
+    assert len(styles) == 9 and len(set(styles)) == 9  # no two lines look the same
+    assert len({colour for colour, _dash, _symbol in styles}) == 9
+    assert len({symbol for _colour, _dash, symbol in styles}) == 9
+    assert all(t.marker.color == t.line.color for t in traces)  # a marker matches its line
 
 
 def test_agreement_sorts_items_by_spread_with_quartiles_only_from_2k(project):
     chart = charts.agreement(project, 1, lang="en")
     sds = [float(row[4]) for row in chart.table[1:]]
     assert sds == sorted(sds, reverse=True)
+    # The caption says what the order is, and the chart's rows follow the table's.
+    assert "sorted by standard deviation, largest first" in chart.caption
+    assert list(chart.figure.data[0].y) == [row[0] for row in chart.table[1:]]
+    assert list(chart.figure.layout.yaxis.tickvals) == [row[0] for row in chart.table[1:]]
+    assert "Mätning 1 is still open: its figures are incomplete (they include 13 answers " \
+           "so far)." in chart.caption
+    close(project.rounds[0])
+    assert "Based on 13 answers." in charts.agreement(project, 1, lang="en").caption
     label = instruments.for_project(project).item("user_influence").short.en
     row = next(row for row in chart.table[1:] if row[0] == label)
     assert (row[2], row[-1]) == ("8", "5")  # n and cannot judge: bmm could not judge it
@@ -137,15 +169,17 @@ def test_agreement_sorts_items_by_spread_with_quartiles_only_from_2k(project):
 
 def test_dimension_bars_per_round_and_profession(project):
     by_round = charts.dimensions_rounds(project, lang="en")
-    assert [t.name for t in by_round.figure.data] == ["Round 1", "Round 2"]
+    assert [t.name for t in by_round.figure.data] == ["Round 1 (open, 13 answers)",
+                                                      "Round 2 (open, 7 answers)"]
     instrument = instruments.for_project(project)
-    assert list(by_round.figure.data[1].x) == [d.label.en for d in instrument.dimensions]
+    assert [x.replace("<br>", " ") for x in by_round.figure.data[1].x] == [
+        d.label.en for d in instrument.dimensions]
     round_2 = [r[3][0] for r in project.rows if r[0] == 2]
     assert by_round.figure.data[1].y[0] == pytest.approx(statistics.fmean(round_2))
     close(project.rounds[0])
     by_profession = charts.dimensions_professions(project, 1, lang="en")
     # In round 1 bvc 6, bmm 5, other 2: other is hidden and bmm with it.
-    assert [t.name for t in by_profession.figure.data] == ["CHC"]
+    assert [t.name for t in by_profession.figure.data] == ["CHC (6 answers)"]
 
 
 def test_the_demo_seminar_set_has_at_least_twenty_charts(app):
@@ -157,3 +191,49 @@ def test_the_demo_seminar_set_has_at_least_twenty_charts(app):
         assert chart.title and chart.caption
         assert len(chart.table) > 1 and all(isinstance(c, str) for c in chart.table[0])
         assert chart.figure.data, chart.key
+
+
+def test_a_chart_with_nothing_to_show_says_why_in_one_sentence(project):
+    too_small = charts.agreement(project, 3, lang="en")  # one answer
+    assert list(too_small.figure.data) == []
+    assert too_small.empty == "Nothing to show yet: fewer than 5 answers so far."
+    waiting = charts.spider_districts(project, 1, lang="sv")  # round 1 is open
+    assert waiting.empty == ("Inget att visa än: yrkesgrupper och stadsdelsområden visas när "
+                             "mätningen har stängt.")
+    assert charts.spider_rounds(project, lang="en").empty is None
+    close(project.rounds[0])
+    hidden = charts.spider_rounds(project, lang="en", rounds=[1], profession="other")
+    assert list(hidden.figure.data) == []
+    assert hidden.empty.startswith("Nothing to show: every group is hidden to protect")
+
+
+PHISH = '<a href="https://evil.example/phish">Klicka här</a> & <b>mer</b>'
+
+
+def test_names_people_typed_are_shown_as_text_never_as_plotly_html(any_app):
+    """Issue 11: plotly reads <a href>, <b> and <br> in every text it draws, so a district,
+    profession or round named like a link would become one. Every such name is escaped in
+    the figures, and the pages' tables (escaped by the templates) keep the name as typed."""
+    project = create_project("<i>Projekt</i>", "phish", min_group_size=3,
+                             districts=DISTRICTS + [("evil", PHISH)],
+                             professions=PROFESSIONS + [("evil", PHISH, PHISH)])
+    project.rounds.append(Round(number=1, label=PHISH, state=RoundState.CLOSED,
+                                opens_on=dt.date(2020, 1, 1)))
+    db.session.flush()
+    store(project, [(1, p, d, [6] * 9) for p, d in (("bvc", "north"), ("evil", "evil"))
+                    for _ in range(3)])
+    chart_set = [charts.spider_districts(project, 1, lang="sv"),
+                 charts.spider_professions(project, 1, lang="sv"),
+                 charts.dimensions_professions(project, 1, lang="sv"),
+                 charts.agreement(project, 1, lang="sv"), charts.trend(project, lang="sv"),
+                 charts.spider_rounds(project, lang="sv")]
+    escaped = "&lt;a href=\"https://evil.example/phish\"&gt;Klicka här&lt;/a&gt; &amp; " \
+              "&lt;b&gt;mer&lt;/b&gt;"
+    for chart in chart_set:
+        figure = chart.figure.to_json()
+        assert "<a" not in figure and "<b>" not in figure and "<i>P" not in figure, chart.key
+    names = [t.name for c in chart_set[:3] for t in c.figure.data]
+    assert f"{escaped} (3 svar)" in names
+    assert chart_set[3].figure.layout.title.text == f"Samstämmighet: {escaped}"
+    # The table and the title stay plain text: the page escapes them itself.
+    assert PHISH in chart_set[0].table[0] and PHISH in chart_set[3].title

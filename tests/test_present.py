@@ -136,7 +136,10 @@ def test_slides_show_the_qr_code_of_the_round_and_every_slide(client, make_proje
     supporter_of(project)
     html = client.get(slides_url(project, live=1)).get_data(as_text=True)
     round_ = project.rounds[0]
-    assert f"/r/{round_.token}" in html and "<svg" in html
+    # The short link, to scan and to type; it leads on to the round's link.
+    assert f"localhost/s/{round_.short_code}</p>" in html and "<svg" in html
+    assert 'viewBox="0 0' in html  # the QR code is as large as the slide makes it
+    assert client.get(f"/s/{round_.short_code}").headers["Location"] == f"/r/{round_.token}"
     for key in ("title", "answer", "spider-rounds", "spider-professions", "spider-districts",
                 "dimensions", "agreement", "trend", "points"):
         assert f'id="slide-{key}"' in html
@@ -167,7 +170,7 @@ def test_while_the_focus_round_is_open_professions_and_districts_wait(client, ma
     assert waiting not in html
     professions = client.get(data_url(project, "spider-professions")).get_json()
     assert sorted(t["name"] for t in professions["figure"]["data"]) == [
-        "Barnavårdscentral (BVC)", "Barnmorskemottagning (BMM)"]
+        "Barnavårdscentral (BVC) (3 svar)", "Barnmorskemottagning (BMM) (3 svar)"]
 
     # One profession chosen: no slides of professions or districts at all.
     html = client.get(slides_url(project, group="profession:bvc")).get_data(as_text=True)
@@ -176,6 +179,11 @@ def test_while_the_focus_round_is_open_professions_and_districts_wait(client, ma
     assert "Svar från: Barnavårdscentral (BVC)" in html
     assert client.get(data_url(project, "spider-professions", group="profession:bvc")
                       ).status_code == 404
+
+
+def round_of(trace: dict) -> str:
+    """The round's number in a legend name such as "Mätning 2 (pågår, 7 svar)"."""
+    return re.match(r"\D+ (\d+) \(", trace["name"]).group(1)
 
 
 def traces(reply) -> list[dict]:
@@ -191,7 +199,7 @@ def test_chart_data_has_figure_table_and_count(client, make_project, supporter_o
     close(first)
     rate(second, times=7, base=6)
     data = client.get(data_url(project, "spider-rounds")).get_json()
-    assert [t["name"][-1] for t in data["figure"]["data"]] == ["1", "2"]
+    assert [round_of(t) for t in data["figure"]["data"]] == ["1", "2"]
     assert data["figure"]["data"][1]["r"][0] == 6
     assert "13 svar" in data["count"]
     assert "<table" in data["table"] and "6,0" in data["table"] and "4,0" in data["table"]
@@ -208,7 +216,7 @@ def test_slide_data_never_shows_a_group_under_k(client, make_project, supporter_
     rate(second, times=7, base=7)
     rate(third, times=3, base=9)  # under k: no figures at all yet
     data = client.get(data_url(project, "spider-rounds")).get_json()
-    assert [t["name"][-1] for t in data["figure"]["data"]] == ["1", "2"]
+    assert [round_of(t) for t in data["figure"]["data"]] == ["1", "2"]
     assert "9,0" not in data["table"]
     assert "Färre än 5 svar hittills: Mätning 3." in data["caption"]
     trend = client.get(data_url(project, "trend")).get_json()
@@ -221,7 +229,7 @@ def test_slide_data_never_shows_a_group_under_k(client, make_project, supporter_
     close(second)
     professions = client.get(data_url(project, "spider-professions", rounds=[2])).get_json()
     names = [t["name"] for t in professions["figure"]["data"]]
-    assert names == ["Barnavårdscentral (BVC)"]
+    assert names == ["Barnavårdscentral (BVC) (7 svar)"]
     shown = json.dumps([professions["figure"]["data"], professions["table"]], ensure_ascii=False)
     assert "Barnmorske" not in shown and "Socialtj" not in shown
     assert "1,0" not in professions["table"] and "8,0" not in professions["table"]
@@ -277,4 +285,4 @@ def test_the_round_answered_now_is_always_on_the_spider(client, make_project, su
     rate(project.rounds[0], times=3, base=4)
     rate(project.rounds[1], times=3, base=8)
     data = client.get(data_url(project, "spider-rounds", rounds=[1], live=2)).get_json()
-    assert [t["name"][-1] for t in data["figure"]["data"]] == ["1", "2"]
+    assert [round_of(t) for t in data["figure"]["data"]] == ["1", "2"]

@@ -9,7 +9,7 @@ from .. import access
 from ..i18n import current_lang
 from ..services import presentation
 from ..services.disclosure import min_group_size
-from ..services.links import qr_svg, respondent_url
+from ..services.links import qr_svg, short_url
 from .forms import SetupForm
 
 # cli_group=None: commands added to bp.cli become top-level `spindel` commands.
@@ -44,13 +44,15 @@ def slides(slug: str):
     show, lang = form.show(), current_lang()
     live = presentation.live_round(project, show)
     answer_round = next((r for r in project.rounds if r.number == show.live), None)
-    url = respondent_url(answer_round) if answer_round is not None else None
+    # The short link: a QR code of few, large squares, and an address to type.
+    url = short_url(answer_round) if answer_round is not None else None
     return render_template(
         "present/slides.html", project=project, show=show,
         slides=presentation.slides(project, show, lang),
         group=presentation.group_label(project, show, lang), k=min_group_size(project),
-        answer_round=answer_round, live=live, answer_url=url,
-        qr=qr_svg(url, title=answer_round.label) if url else None,
+        answer_round=answer_round, live=live,
+        answer_address=url.split("://", 1)[-1] if url else None,
+        qr=qr_svg(url, title=answer_round.label, fluid=True) if url else None,
         poll_ms=current_app.config.get("SPINDEL_PRESENT_POLL_MS", POLL_MS))
 
 
@@ -84,6 +86,6 @@ def slide_data(slug: str, key: str):
         chart = presentation.chart_for(project, key, show, lang)
         data.update(figure=presentation.projector_figure(chart),
                     count=presentation.count_text(chart.responses, lang),
-                    caption=chart.caption,
+                    caption=chart.caption, empty=chart.empty,
                     table=render_template("present/_table.html", chart=chart))
     return jsonify(data)

@@ -9,7 +9,6 @@ release is cut, never with each answer (policy §4).
 
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import dataclass
 
@@ -24,8 +23,10 @@ from .disclosure import publication
 from .selection import Selection
 from .talking_points import TalkingPoint, talking_points
 
-# Large type for a projector seen from the back of a room of 120 people.
-PROJECTOR_FONT = 20
+# Large type for a projector seen from the back of a room of 120 people: 2 % of the screen's
+# height, set here for 1080 lines; present.js scales the figure to the screen it is shown on.
+PROJECTOR_HEIGHT = 1080
+PROJECTOR_FONT = 22
 
 
 @dataclass(frozen=True)
@@ -143,16 +144,37 @@ def chart_for(project: Project, key: str, show: Show,
 
 
 def projector_figure(chart: charts.Chart) -> dict:
-    """The chart's figure as plotly JSON, restyled for a projector: large type, no title
-    (the slide has its heading) and sized by the slide instead of a fixed height."""
-    figure = copy.deepcopy(chart.figure)
-    # Legend at the side: a 16:9 slide has room there, and below it would cover the labels.
-    figure.update_layout(title=None, height=None, autosize=True,
-                         font={"size": PROJECTOR_FONT},
-                         margin={"t": 90, "b": 90, "l": 60, "r": 60},
-                         legend={"font": {"size": PROJECTOR_FONT}, "orientation": "v",
-                                 "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"})
-    return json.loads(figure.to_json())
+    """The chart's figure as plotly JSON, restyled for a projector of PROJECTOR_HEIGHT lines:
+    large type and marks, no title (the slide has its heading), sized by the slide instead of
+    a fixed height, the legend at the side (a 16:9 slide has room there; below, it would take
+    the plot's height). A spider's labels get wider lines (fewer of them) and the margins
+    they need; present.js scales every size to the screen and makes sure the labels fit."""
+    spec = json.loads(chart.figure.to_json())
+    layout, size = spec["layout"], PROJECTOR_FONT
+    layout.pop("title", None)
+    layout.pop("height", None)
+    layout.update(autosize=True, font={**layout.get("font", {}), "size": size},
+                  legend={"font": {"size": size}, "orientation": "v", "xref": "container",
+                          "yref": "container", "x": 1, "xanchor": "right", "y": 0.5,
+                          "yanchor": "middle", "itemwidth": 40})
+    for axis in ("xaxis", "yaxis"):
+        if axis in layout:
+            layout[axis]["tickfont"] = {"size": size}
+    if "polar" in layout:
+        for axis in ("radialaxis", "angularaxis"):
+            layout["polar"][axis]["tickfont"] = {"size": size}
+        layout["margin"] = charts.polar_margins(
+            charts.rewrap_spider(spec, 16, 20), size)
+    else:
+        # The rest is plotly's automargin; above, half the highest tick's label.
+        layout["margin"] = {"t": size, "b": 10, "l": 10, "r": 10}
+    for trace in spec["data"]:
+        if "size" in trace.get("marker", {}):
+            trace["marker"]["size"] = round(trace["marker"]["size"] * 1.6)
+        if "width" in trace.get("line", {}):
+            trace["line"]["width"] = trace["line"]["width"] * 1.6
+    layout["meta"] = {**layout.get("meta", {}), "screen_height": PROJECTOR_HEIGHT}
+    return spec
 
 
 def count_text(responses: int | None, lang: str = "sv") -> str:

@@ -15,6 +15,7 @@
   var loaded = {};  // key -> true once its data has been drawn
   var pending = {};
   var figures = {};  // key -> figure fetched but not drawn yet
+  var drawn = {};  // key -> the figure last drawn, to draw again for a new screen size
   var timer = null;
   // Tests check this object survives live updates: the page is never reloaded.
   var state = window.spindelPresent = { current: 0, updates: 0, started: Date.now() };
@@ -33,6 +34,13 @@
     setText(slide, "[data-count]", data.count);
     setText(slide, "[data-next-update]", data.next_update);
     setText(slide, "[data-caption]", data.caption);
+    // Nothing to show: one sentence says why, instead of empty axes.
+    var empty = slide.querySelector("[data-empty]");
+    if (empty) {
+      empty.textContent = data.empty || "";
+      empty.hidden = !data.empty;
+      slide.classList.toggle("chart-empty", !!data.empty);
+    }
     var table = slide.querySelector("[data-table]");
     if (table && typeof data.table === "string") { table.innerHTML = data.table; }
     var points = slide.querySelector("[data-points]");
@@ -47,16 +55,61 @@
     slide.setAttribute("data-loaded", "true");
   }
 
+  /* The figure comes sized for a screen of meta.screen_height lines (1080): scale its type,
+     marks and margins to this screen, so text keeps its share of the screen's height. */
+  function forScreen(figure) {
+    var fig = JSON.parse(JSON.stringify(figure));
+    var layout = fig.layout || {};
+    var reference = (layout.meta && layout.meta.screen_height) || 1080;
+    var f = Math.max(0.5, Math.min(window.innerHeight / reference,
+                                   window.innerWidth / (reference * 16 / 9)));
+    function font(obj) { if (obj && obj.size) { obj.size = obj.size * f; } }
+    font(layout.font);
+    if (layout.legend) { font(layout.legend.font); }
+    ["xaxis", "yaxis"].forEach(function (axis) { if (layout[axis]) { font(layout[axis].tickfont); } });
+    if (layout.polar) {
+      font(layout.polar.radialaxis.tickfont);
+      font(layout.polar.angularaxis.tickfont);
+    }
+    Object.keys(layout.margin || {}).forEach(function (side) {
+      layout.margin[side] = Math.round(layout.margin[side] * f);
+    });
+    (fig.data || []).forEach(function (trace) {
+      if (trace.marker && trace.marker.size) { trace.marker.size = trace.marker.size * f; }
+      if (trace.line && trace.line.width) { trace.line.width = Math.max(1, trace.line.width * f); }
+    });
+    if (window.innerWidth < 640 && layout.legend) {  // a phone: the legend below
+      Object.assign(layout.legend, { orientation: "h", x: 0, xanchor: "left", y: 0,
+                                     yanchor: "bottom" });
+    }
+    return fig;
+  }
+
   function plot(slide) {
+    var key = slide.getAttribute("data-key");
     var chart = slide.querySelector("[data-chart]");
-    var figure = figures[slide.getAttribute("data-key")];
+    var figure = figures[key];
     if (!chart || !figure || !window.Plotly) { return; }
-    figures[slide.getAttribute("data-key")] = null;
+    figures[key] = null;
+    drawn[key] = figure;
+    var fig = forScreen(figure);
     var config = { responsive: true, displayModeBar: false };
+    chart.removeAttribute("data-fitted");
     // react() diffs against what is drawn: new answers change the traces without a flash.
-    window.Plotly.react(chart, figure.data || [], figure.layout || {}, config);
-    // Empty axes say nothing: the count above says why there is no chart yet.
-    chart.classList.toggle("chart-empty", !(figure.data && figure.data.length));
+    window.Plotly.react(chart, fig.data || [], fig.layout || {}, config).then(function () {
+      return window.spindelCharts.fit(chart);
+    }).then(function () { chart.setAttribute("data-fitted", "true"); });
+  }
+
+  /* A new screen size (full screen, another projector): draw the shown chart again. */
+  var resizing = null;
+  function redraw() {
+    window.clearTimeout(resizing);
+    resizing = window.setTimeout(function () {
+      var slide = slides[current];
+      var key = slide && slide.getAttribute("data-key");
+      if (key && drawn[key] && !figures[key]) { figures[key] = drawn[key]; plot(slide); }
+    }, 150);
   }
 
   function load(index) {
@@ -95,6 +148,7 @@
     if (slides[index + 1] && !loaded[slides[index + 1].getAttribute("data-key")]) {
       load(index + 1);  // ready before the presenter clicks on
     }
+    if (!figures[key] && drawn[key]) { figures[key] = drawn[key]; }  // drawn for another size
     plot(slides[index]);
   }
 
@@ -164,6 +218,9 @@
     table.classList.toggle("visually-hidden", !open);
     slides[current].classList.toggle("table-open", open);
   });
+
+  window.addEventListener("resize", redraw);
+  document.addEventListener("fullscreenchange", redraw);
 
   var start = parseInt((window.location.hash || "").slice(1), 10);
   show(isNaN(start) ? 0 : start - 1);

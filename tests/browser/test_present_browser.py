@@ -46,7 +46,7 @@ def answer(page, live_server, round_, value="7"):
     page.locator("input[name=district][value=north]").check()
     for key in instrument.item_keys:
         page.locator(f"input[name=item_{key}][value='{value}']").check()
-    page.locator("button[type=submit]").click()
+    page.locator("button.primary[type=submit]").click()
     page.wait_for_url("**/thanks*")
 
 
@@ -100,9 +100,10 @@ def test_a_clickers_keys_move_through_the_slides(live_server, new_page, seminar)
     page.reload()
     page.wait_for_function("window.spindelPresent !== undefined")
     assert shown(page) == SLIDES[5]
-    # F fills the screen with the slides alone, and again leaves full screen.
+    # F fills the screen with the slide alone (no bar of buttons), and again leaves it.
     page.keyboard.press("f")
     page.wait_for_function("document.fullscreenElement && document.fullscreenElement.id === 'deck'")
+    assert not page.locator("#deck .deck-bar").is_visible()
     page.keyboard.press("f")
     page.wait_for_function("document.fullscreenElement === null")
 
@@ -136,11 +137,13 @@ def test_answers_appear_live_without_a_reload(app, live_server, new_page, semina
     presenter.wait_for_selector("#slide-spider-rounds .js-plotly-plot")
     traces = "document.querySelector('#slide-spider-rounds [data-chart]').data"
     presenter.wait_for_function(f"{traces}.length === 1")
-    assert presenter.evaluate(f"{traces}[0].name") == "Mätning 1"
+    assert presenter.evaluate(f"{traces}[0].name") == "Mätning 1 (6 svar)"
     answer(phone, live_server, second, value="9")
     answer(phone, live_server, second, value="9")  # three answers: the first release
     presenter.wait_for_function(f"{traces}.length === 2", timeout=10_000)
     assert set(presenter.evaluate(f"{traces}[1].r")) == {9}
+    # The legend says how many answers the open round's figures rest on, and that it is open.
+    assert presenter.evaluate(f"{traces}[1].name") == "Mätning 2 (pågår, 3 svar)"
     # One more answer is counted at once, but the figures wait for the next release.
     answer(phone, live_server, second, value="1")
     presenter.keyboard.press("ArrowLeft")
@@ -224,5 +227,166 @@ def test_one_profession_chosen_in_the_setup_leaves_out_the_breakdowns(live_serve
     page.wait_for_selector("#slide-spider-rounds .js-plotly-plot .main-svg")
     # BVC in the closed round 1 (3 answers); the open round 2 waits for its close.
     assert page.evaluate("[...document.querySelector('#slide-spider-rounds [data-chart]')"
-                         ".data].map(t => t.name)") == ["Mätning 1"]
+                         ".data].map(t => t.name)") == ["Mätning 1 (3 svar)"]
+    assert axe_violations(page) == []
+
+
+# --- a projector from the back of the room ---------------------------------------------------
+
+# Per chart: the plot area's share of the screen's height (a spider's disc, a bar chart's
+# axes), the smallest text in px, labels that overlap, stick out of the chart or were left
+# out by plotly, and whether a chart is drawn at all.
+MEASURE = """key => {
+  const chart = document.querySelector('#slide-' + key + ' [data-chart]');
+  const H = window.innerHeight;
+  const box = el => el.getBoundingClientRect();
+  const plot = box(chart.querySelector('.polarsublayer.plotbg path') ||
+                   chart.querySelector('.nsewdrag'));
+  const frame = box(chart.querySelector('.main-svg'));
+  const texts = [...chart.querySelectorAll('.main-svg text, .main-svg tspan')]
+    .filter(t => box(t).width > 0 && !t.closest('.hoverlayer'));
+  const labels = [...chart.querySelectorAll(
+    '.angularaxistick text, .xtick text, .ytick text, .legendtext')]
+    .map(t => ({text: t.textContent, b: box(t)}));
+  const overlaps = [];
+  labels.forEach((a, i) => labels.slice(i + 1).forEach(b => {
+    const w = Math.min(a.b.right, b.b.right) - Math.max(a.b.left, b.b.left);
+    const h = Math.min(a.b.bottom, b.b.bottom) - Math.max(a.b.top, b.b.top);
+    if (a.b.width && b.b.width && w > 0.5 && h > 0.5) { overlaps.push([a.text, b.text]); }
+  }));
+  return {
+    plot: plot.height / H,
+    font: Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize))),
+    overlaps: overlaps,
+    outside: labels.filter(l => l.b.width && (l.b.left < frame.left - .5 ||
+      l.b.right > frame.right + .5 || l.b.top < frame.top - .5 ||
+      l.b.bottom > frame.bottom + .5)).map(l => l.text),
+    left_out: labels.filter(l => l.text && !l.b.width).map(l => l.text),
+    anchors: chart.querySelectorAll('a').length,
+  };
+}"""
+
+PROJECTORS = [(1280, 720), (1920, 1080)]
+
+
+@pytest.fixture
+def demo_supporter(make_user):
+    from spindel.services.demo import create_demo
+
+    project = create_demo()
+    db.session.commit()
+    return project, make_user(projects=[project])
+
+
+def show_all_slides(page, full_screen: bool) -> dict:
+    """Go through every slide; measure every chart and the answer slide. Returns
+    {key: measurements} (the answer slide under "answer")."""
+    found = {}
+    if full_screen:
+        page.keyboard.press("f")
+        page.wait_for_function("document.fullscreenElement !== null")
+        # Nothing but the slide: no bar of buttons, the slide fills the screen.
+        assert not page.locator("#deck .deck-bar").is_visible()
+    keys = page.evaluate("[...document.querySelectorAll('.slide')].map(s => s.dataset.key)")
+    page.keyboard.press("Home")
+    for index, key in enumerate(keys):
+        if index:
+            page.keyboard.press("ArrowRight")
+        assert shown(page) == key
+        height = page.evaluate("window.innerHeight")
+        if full_screen:
+            slide = page.evaluate(f"document.getElementById('slide-{key}')"
+                                  ".getBoundingClientRect().height")
+            assert slide >= height - 1, key
+        if key != "title":
+            page.wait_for_selector(f"#slide-{key}[data-loaded=true]")
+        if key == "answer":
+            qr = page.evaluate("document.querySelector('#slide-answer .qr svg path')"
+                               ".getBoundingClientRect().height") / height
+            found[key] = {"qr": qr,
+                          "address": page.locator("#slide-answer [data-short-address]")
+                          .inner_text(),
+                          "count": page.locator("#slide-answer [data-count]").inner_text()}
+        elif page.locator(f"#slide-{key} [data-chart]").count():
+            if page.locator(f"#slide-{key}.chart-empty").count():
+                found[key] = {"empty": page.locator(f"#slide-{key} [data-empty]").inner_text()}
+            else:
+                page.wait_for_selector(f"#slide-{key} [data-chart][data-fitted]")
+                found[key] = page.evaluate(MEASURE, key)
+        elif key in ("spider-professions", "spider-districts"):
+            found[key] = {"empty": page.locator(f"#slide-{key} .slide-waiting").inner_text()}
+    return found
+
+
+@pytest.mark.parametrize("width, height", PROJECTORS)
+def test_every_chart_is_readable_on_a_projector(live_server, new_page, demo_supporter,
+                                                capsys, width, height):
+    """The demo at 1280×720 and 1920×1080, in full screen and in the window: every chart's
+    plot at least half the screen's height, every chart text at least 1.8 % of it, no two
+    labels overlapping, none outside the chart or left out; the QR code at least 40 % of the
+    screen's height beside a short address to type and the live count; a slide with nothing
+    to show says why in a sentence. Shows: the open round answered now (rounds 1–6), and the
+    closed rounds 1–5 with their professions and districts."""
+    project, user = demo_supporter
+    live = next(r for r in project.rounds if r.status() == "open")
+    closed = "&".join(f"rounds={r.number}" for r in project.rounds if r.number != live.number)
+    figures = []
+    for full_screen in (True, False):
+        for query in (None, f"{closed}&group=&live="):
+            page = new_page(viewport={"width": width, "height": height})
+            log_in(page, live_server, user)
+            if query is None:
+                start(page, live_server, project)
+            else:
+                page.goto(f"{live_server.url}/projects/{project.slug}/present/slides?{query}")
+                page.wait_for_function("window.spindelPresent !== undefined")
+            found = show_all_slides(page, full_screen)
+            for key, seen in found.items():
+                if "empty" in seen:
+                    assert seen["empty"].endswith("."), key  # one sentence, never blank
+                    continue
+                if key == "answer":
+                    assert seen["qr"] >= 0.40, seen
+                    assert seen["address"].endswith(f"/s/{live.short_code}")
+                    assert len(seen["address"].split("/s/")[1]) <= 5
+                    assert seen["count"].endswith("svar hittills")
+                    figures.append(("qr", full_screen, seen["qr"]))
+                    continue
+                assert seen["plot"] >= 0.50, (key, seen)
+                assert seen["font"] >= 0.018 * height, (key, seen)
+                assert seen["overlaps"] == [] and seen["outside"] == [], (key, seen)
+                assert seen["left_out"] == [] and seen["anchors"] == 0, (key, seen)
+                figures.append((key, full_screen, seen["plot"], seen["font"]))
+            assert axe_violations(page) == []
+            page.close()
+    with capsys.disabled():  # the figures for the closing note, on every run
+        for full_screen in (True, False):
+            drawn = [f for f in figures if f[1] == full_screen and f[0] != "qr"]
+            smallest = min(drawn, key=lambda f: f[2])
+            qr = min(f[2] for f in figures if f[1] == full_screen and f[0] == "qr")
+            text = min(f[3] for f in drawn)
+            print(f"\nprojector {width}×{height} {'full screen' if full_screen else 'window'}:"
+                  f" smallest plot area {smallest[2]:.1%} of the screen's height"
+                  f" ({smallest[0]}), smallest chart text {text:.1f} px ({text / height:.2%}),"
+                  f" QR code {qr:.1%}", end="")
+    assert {f[0] for f in figures} >= {"qr", "spider-rounds", "spider-professions",
+                                       "spider-districts", "dimensions", "agreement", "trend"}
+
+
+def test_a_slide_with_nothing_to_show_says_why(live_server, new_page, seminar):
+    """The open round answered now has no answers yet: its agreement slide is a sentence,
+    not empty axes."""
+    project, user = seminar
+    page = new_page(**PROJECTOR)
+    log_in(page, live_server, user)
+    start(page, live_server, project)
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert shown(page) == "agreement"
+    page.wait_for_selector("#slide-agreement[data-loaded=true]")
+    assert page.locator("#slide-agreement [data-empty]").inner_text() == (
+        "Inget att visa än: färre än 3 svar hittills.")
+    assert not page.locator("#slide-agreement [data-chart]").is_visible()
+    assert not page.locator("#slide-agreement .slide-caption").is_visible()
     assert axe_violations(page) == []

@@ -104,7 +104,7 @@ def test_tables_work_without_javascript(supporter_page, live_server):
     page = supporter_page(java_script_enabled=False, viewport={"width": 800, "height": 900})
     page.goto(f"{live_server.url}/projects/demo/results")
     table = page.locator("#chart-spider-rounds table")
-    assert table.locator("thead th").first.inner_text() == "Dimension"
+    assert table.locator("thead th").first.inner_text() == "Påstående"
     assert table.locator("tbody tr").count() == 10  # nine items and the responses
     assert page.locator("table").count() >= 20
 
@@ -136,3 +136,110 @@ def test_two_groups_and_nothing_to_show_are_said_in_words_and_pass_axe(supporter
     assert axe_violations(page) == []
     # The console notes the 400 of the page itself, and nothing else.
     assert [e for e in page.errors if "status of 400" not in e] == []
+
+
+# --- charts and tables that fit -------------------------------------------------------------
+
+DESKTOP = {"viewport": {"width": 1366, "height": 768}}
+
+
+def open_everything(page) -> None:
+    """Open every round's section and wait until each chart is drawn and fitted."""
+    page.evaluate("document.querySelectorAll('details.results-section')"
+                  ".forEach(d => { d.open = true; })")
+    page.wait_for_function(
+        "[...document.querySelectorAll('.chart[data-figure]')]"
+        ".every(c => c.getAttribute('data-fitted'))", timeout=60_000)
+
+
+LABELS_OUTSIDE = """() => [...document.querySelectorAll('.chart[data-figure]')].flatMap(chart => {
+  const frame = chart.querySelector('.main-svg').getBoundingClientRect();
+  return [...chart.querySelectorAll('.angularaxistick text, .xtick text, .ytick text')]
+    .map(t => [t.textContent, t.getBoundingClientRect()])
+    .filter(([text, b]) => text && (!b.width || b.left < frame.left - .5 ||
+      b.right > frame.right + .5 || b.top < frame.top - .5 || b.bottom > frame.bottom + .5))
+    .map(([text]) => chart.closest('figure').id + ': ' + text);
+})"""
+
+
+@pytest.mark.parametrize("options", [DESKTOP, PHONE], ids=["1366", "360"])
+def test_no_chart_label_is_clipped(supporter_page, live_server, options):
+    """Every spider's item labels (the top one too) and every axis label lie inside their
+    chart's drawing, on a wide screen and on a phone."""
+    page = supporter_page(**options)
+    page.goto(f"{live_server.url}/projects/demo/results")
+    open_everything(page)
+    spiders = page.evaluate("document.querySelectorAll('.angularaxistick text').length")
+    assert spiders >= 9 * 4
+    assert page.evaluate(LABELS_OUTSIDE) == []
+    assert page.errors == []
+
+
+TABLES = """() => [...document.querySelectorAll('.table-wrap')].map(wrap => {
+  const box = wrap.getBoundingClientRect();
+  const heads = wrap.querySelectorAll('thead th');
+  const newest = heads[heads.length - 1].getBoundingClientRect();
+  const hint = wrap.previousElementSibling;
+  return {id: wrap.closest('figure').id, overflows: wrap.scrollWidth > wrap.clientWidth + 1,
+          cue: wrap.classList.contains('scrolls') && !!hint && !hint.hidden &&
+               hint.getBoundingClientRect().height > 0,
+          newest_last: wrap.hasAttribute('data-newest-last'),
+          newest_shown: newest.left >= box.left - 1 && newest.right <= box.right + 1};
+})"""
+
+
+def test_tables_fit_a_laptop_and_say_they_scroll_on_a_phone(supporter_page, live_server):
+    """At 1366 px every table fits, newest round included; at 360 px a wide table scrolls
+    inside its own box, says so above it, and starts at the newest round."""
+    page = supporter_page(**DESKTOP)
+    page.goto(f"{live_server.url}/projects/demo/results")
+    open_everything(page)
+    tables = page.evaluate(TABLES)
+    assert len(tables) >= 20
+    assert [t["id"] for t in tables if t["overflows"]] == []
+    assert all(t["newest_shown"] for t in tables)
+    assert axe_violations(page) == []
+
+    page = supporter_page(**PHONE)
+    page.goto(f"{live_server.url}/projects/demo/results")
+    open_everything(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    tables = page.evaluate(TABLES)
+    wide = [t for t in tables if t["overflows"]]
+    assert wide and all(t["cue"] for t in wide), wide
+    assert all(t["newest_shown"] for t in wide if t["newest_last"])
+    assert {t["id"] for t in wide if t["newest_last"]} >= {"chart-spider-rounds",
+                                                            "chart-trend"}
+    assert axe_violations(page) == []
+
+
+PHISH = '<a href="https://evil.example/phish">Klicka</a>'
+
+
+def test_a_district_named_like_a_link_is_shown_as_text(live_server, new_page, make_user,
+                                                       add_answer):
+    """Issue 11: plotly would draw a name like this as a link in the spider's legend."""
+    from spindel.services.projects import create_project
+
+    project = create_project("Phish", "phish", min_group_size=3,
+                             districts=[("north", "Norr"), ("evil", PHISH)])
+    project.rounds.append(Round(number=1, label="Mätning 1", state=RoundState.CLOSED,
+                                opens_on=dt.date(2021, 1, 4)))
+    db.session.commit()
+    for district in ("north", "evil"):
+        for value in (4, 6, 8):
+            add_answer(project.rounds[0], district=district, value=value)
+    user = make_user(projects=[project])
+    page = new_page(viewport={"width": 1200, "height": 900})
+    page.goto(f"{live_server.url}/login")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.goto(f"{live_server.url}/projects/phish/results")
+    chart = "#chart-spider-districts-1 .chart"
+    page.wait_for_selector(f"{chart}[data-fitted]")
+    assert page.locator(f"{chart} svg a").count() == 0
+    legend = page.locator(f"{chart} .legendtext").all_text_contents()
+    assert f"{PHISH} (3 svar)" in legend
+    assert page.locator("#chart-spider-districts-1 table").inner_text().count(PHISH) == 1
