@@ -274,10 +274,9 @@ def _spider(project: Project, payload: dict, key: str, title: str, headers: list
         # would sit on its label.
         "radialaxis": {"range": [scale.min - 1, scale.max], "tickvals": ticks,
                        "angle": 90 - 180 / len(items), "tickangle": 90 - 180 / len(items),
-                       "gridcolor": "#d0d0d0", "tickfont": {"size": FONT_SIZE}},
+                       "gridcolor": "#d0d0d0"},
         "angularaxis": {"direction": "clockwise", "rotation": 90, "gridcolor": "#d0d0d0",
-                        "categoryorder": "array", "categoryarray": theta,
-                        "tickfont": {"size": FONT_SIZE}},
+                        "categoryorder": "array", "categoryarray": theta},
         "bgcolor": "#ffffff",
     })
     # The item first: it names the row (and stays in view while a wide table scrolls).
@@ -380,10 +379,9 @@ def _dimension_bars(project: Project, payload: dict, key: str, title: str,
                            ": %{customdata[0]}<extra></extra>"),
         ))
     figure = _figure(traces, title, lang, barmode="group",
-                     xaxis={"automargin": True, "tickfont": {"size": FONT_SIZE}},
+                     xaxis={"automargin": True},
                      yaxis={"range": [0, instrument.scale.max], "automargin": True,
-                            "tickvals": instrument.scale.values, "gridcolor": "#d0d0d0",
-                            "tickfont": {"size": FONT_SIZE}})
+                            "tickvals": instrument.scale.values, "gridcolor": "#d0d0d0"})
     table = [[_("Dimension")] + headers]
     for dimension, label in zip(instrument.dimensions, labels, strict=True):
         table.append([label] + [number(g["dimensions"][dimension.key], lang) for g in groups])
@@ -473,10 +471,10 @@ def agreement(project: Project, round_number: int, lang: str = "sv", profession=
             traces, title, lang,
             xaxis={"range": [instrument.scale.min - 0.5, instrument.scale.max + 0.5],
                    "tickvals": instrument.scale.values, "gridcolor": "#d0d0d0",
-                   "automargin": True, "tickfont": {"size": FONT_SIZE}},
+                   "automargin": True},
             # Every item named: plotly leaves out category labels it thinks too crowded.
             yaxis={"autorange": "reversed", "automargin": True, "tickmode": "array",
-                   "tickvals": labels, "ticktext": labels, "tickfont": {"size": FONT_SIZE}},
+                   "tickvals": labels, "ticktext": labels},
             margin={"l": 10, "r": 40, "t": 60, "b": 40})
         table = [[_("Item"), _("Dimension"), "n", _("Mean"), _("SD"), _("First quartile"),
                   _("Median"), _("Third quartile"), _("Cannot judge")]]
@@ -521,10 +519,10 @@ def trend(project: Project, lang: str = "sv", rounds=None, profession=None,
                                ": %{customdata[2]}<extra></extra>"),
             ))
         figure = _figure(traces, _("Items over time"), lang, height=600,
-                         xaxis={"automargin": True, "tickfont": {"size": FONT_SIZE}},
+                         xaxis={"automargin": True},
                          yaxis={"range": [instrument.scale.min - 0.5, instrument.scale.max + 0.5],
                                 "tickvals": instrument.scale.values, "gridcolor": "#d0d0d0",
-                                "automargin": True, "tickfont": {"size": FONT_SIZE}})
+                                "automargin": True})
         table = [[_("Item")] + [_round_name(g) for g in groups]]
         for item in instrument.items:
             table.append([item.short.get(lang)]
