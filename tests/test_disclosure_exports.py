@@ -26,6 +26,7 @@ from openpyxl import load_workbook
 from spindel import instrument as instruments
 from spindel.models import RoundState
 from spindel.services.exact_check import find_disclosure
+from spindel.services.table_export import CSV_COLUMNS
 
 K = 5
 LONE = 1  # the round-3 respondent's rating of every item; nobody else goes below 6
@@ -109,21 +110,47 @@ def csv_figures(data: bytes, chosen: str) -> list[tuple]:
 
 def xlsx_numbers(data: bytes) -> Counter:
     """Every number in the workbook's tables by its round, after checking that no header
-    has min or max and that round 3's rows hold no number."""
+    has min or max and that round 3 has no number anywhere: not in the sheet of every
+    statistic (its rows hidden, with the reason), not in a chart-ready sheet (by round, a
+    column per round, its head naming it; per round, the sheet's name does), not in the
+    rounds' table of the first sheet."""
     book = load_workbook(io.BytesIO(data))
     per_round: Counter = Counter()
-    for sheet in book.worksheets[1:]:
-        header = None
+    about, *wide, every = book.worksheets
+    for row in about.iter_rows(values_only=True):
+        if row[0] == "Mätning 3":
+            assert not [v for v in row[1:] if isinstance(v, (int, float))]
+    for sheet in wide:
+        sheet_round = re.match(r"Mätning (\d+),", sheet.title)
+        columns: dict[int, int] = {}
         for row in sheet.iter_rows(values_only=True):
-            if row[1] in ("Gruppnyckel", "Group key"):
-                header = row
-                assert not {"Min", "Max", "Minimum", "Maximum", "Minsta", "Största"} & set(row)
-            elif header and isinstance(row[0], int):
-                numbers = [v for v in row[3:15] if isinstance(v, (int, float))]
-                if row[0] == 3:
-                    assert numbers == [] and row[15]  # hidden, with the reason
-                per_round[row[0]] += len(numbers)
+            if len(row) > 1 and isinstance(row[1], str):  # a table's header: column heads
+                columns = {i: int((sheet_round or re.match(r"Mätning (\d+)", head)).group(1))
+                           for i, head in enumerate(row) if i and head}
+            for i, value in enumerate(row):
+                if i and isinstance(value, (int, float)):
+                    assert columns[i] != 3, (sheet.title, row)
+                    per_round[columns[i]] += 1
+    rows = list(every.iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if row[0] == "Mätning")
+    assert not {"Min", "Max", "Minimum", "Maximum", "Minsta", "Största"} & set(rows[header])
+    for row in rows[header + 1:]:
+        numbers = [v for v in row[3:14] if isinstance(v, (int, float))]
+        if row[0] == 3:
+            assert numbers == [] and row[14]  # hidden, with the reason
+        per_round[row[0]] += len(numbers)
     return per_round
+
+
+def same_numbers(swedish: bytes, english: bytes) -> None:
+    """The Swedish CSV (semicolons, decimal commas, words) holds the English one's numbers,
+    row for row: what the English is checked for holds for it too."""
+    sv = list(csv.reader(io.StringIO(swedish.decode("utf-8-sig")), delimiter=";"))
+    en = list(csv.reader(io.StringIO(english.decode("utf-8-sig"))))
+    assert len(sv) == len(en)
+    numbers = [CSV_COLUMNS.index(name) for name in ("round", "responses", *NUMBERS)]
+    for a, b in zip(sv[1:], en[1:], strict=True):
+        assert [a[i].replace(",", ".") for i in numbers] == [b[i] for i in numbers]
 
 
 def chart_numbers(pptx: bytes) -> tuple[list[str], list[float]]:
@@ -149,8 +176,11 @@ def test_no_combination_of_the_downloads_gives_the_lone_answer_away(client, atta
         for name in ("results.csv", "results.xlsx"):
             response = client.get(f"{base}/{name}", query_string=query)
             assert response.status_code == 200, (name, query)
-            if name == "results.csv":
-                figures += csv_figures(response.data, query["group"])
+            if name == "results.csv":  # Swedish; the English one is for scripts
+                english = client.get(f"{base}/{name}", query_string={**query,
+                                                                     "export_lang": "en"})
+                same_numbers(response.data, english.data)
+                figures += csv_figures(english.data, query["group"])
             else:
                 per_round += xlsx_numbers(response.data)
     assert per_round[1] and per_round[2] and per_round[3] == 0
@@ -174,14 +204,17 @@ def test_the_decks_charts_hold_no_number_the_tables_lack(client, attacked):
     for group in {q["group"] for q in offered_filters(client, base)}:
         query = {"group": group, "export_lang": "sv"}
         deck = client.get(f"{base}/deck.pptx", query_string=query)
-        table = client.get(f"{base}/results.csv", query_string=query)
+        table = client.get(f"{base}/results.csv", query_string={**query,
+                                                                 "export_lang": "en"})
         assert deck.status_code == table.status_code == 200, group
         names, values = chart_numbers(deck.data)
         # Round 2's five BVC answers are hidden with its one BMM answer (complementary).
+        # A legend names a round with its answers: "Mätning 1 (5 svar)".
         rounds_shown = {"": {1, 2}, "district:north": {1, 2}, "profession:bvc": {1}}
-        assert {n for n in (1, 2, 3) if f"Mätning {n}" in names} == rounds_shown.get(
+        assert {n for n in (1, 2, 3) if any(name.startswith(f"Mätning {n} (")
+                                            for name in names)} == rounds_shown.get(
             group, set()), group
-        assert "Mätning 3" not in names
+        assert not any(name.startswith("Mätning 3") for name in names)
         rows = list(csv.DictReader(io.StringIO(table.data.decode("utf-8-sig"))))
         written = {round(float(row[s]), 9) for row in rows for s in ("mean", "median", "q1",
                                                                      "q3") if row[s]}

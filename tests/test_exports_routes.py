@@ -103,18 +103,22 @@ def test_deck_workbook_and_csv_download(client, supporter):
     assert "By profession: Mätning 2" in titles
     response = client.get(base(supporter) + "/results.xlsx?export_lang=sv")
     assert load_workbook(io.BytesIO(response.data)).sheetnames[1] == "Per mätning"
+    # Swedish (the default here) for Swedish Excel, English for scripts.
     response = client.get(base(supporter) + "/results.csv")
-    assert response.data.startswith(b"\xef\xbb\xbfbreakdown,")
+    assert response.data.startswith("\ufeffTabell;Urval;Mätning;".encode())
     assert response.mimetype == "text/csv"
+    response = client.get(base(supporter) + "/results.csv?export_lang=en")
+    assert response.data.startswith(b"\xef\xbb\xbfbreakdown,filter,round,")
 
 
 def test_a_filtered_download_holds_that_group_round_by_round(client, supporter):
     for round_ in supporter.rounds:
         round_.state = RoundState.CLOSED
     db.session.commit()
-    response = client.get(base(supporter) + "/results.csv?round=2&group=district:north")
+    response = client.get(base(supporter) + "/results.csv?round=2&group=district:north"
+                                            "&export_lang=en")
     assert response.status_code == 200
-    assert '-2-north-sv.csv"' in response.headers["Content-Disposition"]
+    assert '-2-north-en.csv"' in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert {(r["breakdown"], r["round"], r["filter"]) for r in rows} == {
         ("round", "2", "district:north"), ("none", "2", "district:north")}
@@ -215,7 +219,7 @@ def test_cli_writes_deck_workbook_and_csv(app, project_with_small_group, tmp_pat
         "All chosen rounds"
     result = runner.invoke(args=["export", slug, "--format", "csv", "--out",
                                  str(tmp_path / "bvc.csv"), "--round", "1", "--round", "2",
-                                 "--profession", "bvc"])
+                                 "--profession", "bvc", "--lang", "en"])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO((tmp_path / "bvc.csv").read_text("utf-8-sig"))))
     assert {(r["round"], r["filter"]) for r in rows} == {("1", "profession:bvc"),

@@ -1,11 +1,16 @@
 """The workbook and the CSV read back: the API's published cells, one table per view (the
 rounds side by side; per round the whole, the professions, the districts), hidden groups
-written as hidden with the reason and no number, no min or max; the raw answers k-anonymous
-on round, profession and district, saying how many were generalised."""
+written as hidden with the reason and no number, no min or max. The workbook in Swedish or
+English throughout: an "About the data" sheet, a sheet per view ready for a chart, every
+statistic in one table, fractions shown to one decimal and kept in full. The CSV in Swedish
+for Swedish Excel (semicolons, decimal commas, Swedish headings), in English for scripts.
+The raw answers k-anonymous on round, profession and district, saying how many were
+generalised."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections import Counter
 
@@ -33,7 +38,13 @@ from tests.conftest import SMALL_GROUP, api_results
 
 API_BY = {"round": "round", "profession": "role", "district": "area", "none": "none"}
 STATISTICS = ("n", "mean", "median", "sd", "q1", "q3", "cannot_judge")
-HEADER = {"Gruppnyckel", "Group key"}
+SHEETS_SV = ["Om data", "Per mätning", "Mätning 1, yrkesgrupper",
+             "Mätning 1, stadsdelsområden", "Mätning 2, yrkesgrupper",
+             "Mätning 2, stadsdelsområden", "Alla värden"]
+SWEDISH_COLUMNS = ["Tabell", "Urval", "Mätning", "Gruppnyckel", "Grupp", "Antal svar", "Nivå",
+                   "Dimension", "Påståendenyckel", "Påstående", "n (gav en siffra)",
+                   "Medelvärde", "Median", "Standardavvikelse", "Nedre kvartil",
+                   "Övre kvartil", "Kan inte bedöma", "Visas inte"]
 
 
 @pytest.fixture
@@ -51,27 +62,41 @@ def closed(logged_in):
     return logged_in
 
 
-def tables(book) -> dict[str, dict]:
-    """Every table of the workbook's sheets after "About", by its title: the note above it
-    (what it leaves out) and the data rows under its header."""
-    found = {}
-    for sheet in book.worksheets[1:]:
-        blocks = [[]]  # tables are separated by an empty row
-        for row in sheet.iter_rows(values_only=True):
-            if all(v is None for v in row):
-                blocks.append([])
-            else:
-                blocks[-1].append(row)
-        for block in filter(None, blocks):
-            header = next(i for i, row in enumerate(block) if row[1] in HEADER)
-            found[block[0][0]] = {"sheet": sheet.title, "header": block[header],
-                                  "note": block[1][0] if header == 2 else None,
-                                  "rows": block[header + 1:]}
+def workbook(project, **options):
+    return load_workbook(io.BytesIO(aggregates_xlsx(project, **options)))
+
+
+def wide(sheet) -> dict:
+    """A chart-ready sheet read back: its title, the note under it, and each table (a header
+    row and the rows under it, between empty rows) by its first heading, as {"heads": the
+    column heads, "rows": {label: (values...)}, "cells": the value cells}."""
+    rows = list(sheet.iter_rows())
+    found = {"title": rows[0][0].value, "note": rows[1][0].value if len(rows) > 1 else None,
+             "tables": {}}
+    table = None
+    for row in rows[2:]:
+        values = [c.value for c in row]
+        if all(v is None for v in values):
+            table = None
+        elif table is None and len(values) > 1 and values[1] is not None:
+            table = found["tables"][values[0]] = {"heads": values[1:], "rows": {},
+                                                  "cells": [], "comments": row[1:]}
+        elif table is not None:
+            table["rows"][values[0]] = tuple(values[1:])
+            table["cells"] += row[1:]
     return found
 
 
-def csv_rows(data: bytes) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+def figures(book) -> list[dict]:
+    """The rows of the sheet with every statistic, by its Swedish or English headings."""
+    sheet = book.worksheets[-1]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if row[0] in ("Mätning", "Round"))
+    return [dict(zip(rows[header], row, strict=True)) for row in rows[header + 1:]]
+
+
+def csv_rows(data: bytes, delimiter: str = ",") -> list[dict]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter))
 
 
 def same(written, expected) -> bool:
@@ -82,49 +107,173 @@ def same(written, expected) -> bool:
             [v for v in expected if v is not None], rel=1e-14)
 
 
-def assert_table_is_the_api(rows, api, round_number):
-    """Each shown group's items and dimensions as the API gives them; each hidden group one
-    row with its reason and no number."""
-    items = {(r[1], r[6]): r for r in rows if r[4] == "item"}
-    dimensions = {(r[1], r[5]): r for r in rows if r[4] == "dimension"}
-    for group in api["groups"]:
-        if group["suppressed"] or not group["responses"]:
-            (row,) = [r for r in rows if r[1] == group["key"]]
-            assert row[0] == round_number and row[3] == group["responses"]
-            assert all(v is None for v in row[4:-1])
-            assert bool(row[-1]) == group["suppressed"]  # the reason, in words
-            continue
-        for key, stats in group["items"].items():
-            row = items[(group["key"], key)]
-            assert row[0] == round_number and row[3] == group["responses"]
-            assert same(row[8:15], [stats[s] for s in STATISTICS])
-        for key, score in group["dimensions"].items():
-            assert same([dimensions[(group["key"], key)][9]], [score])
+def item_labels(api) -> list[str]:
+    return [i["label"] for i in api["instrument"]["items"]]
 
 
-def test_the_rounds_side_by_side_hold_the_apis_numbers(client, closed):
+def test_the_workbook_has_an_about_sheet_a_sheet_per_view_and_every_figure(closed):
+    assert workbook(closed, lang="sv").sheetnames == SHEETS_SV
+    assert workbook(closed, lang="en").sheetnames == [
+        "About the data", "By round", "Round 1, professions", "Round 1, districts",
+        "Round 2, professions", "Round 2, districts", "All figures"]
+    # One group chosen: its rounds side by side, and its figures; no breakdown sheets.
+    assert workbook(closed, lang="sv", profession="bvc").sheetnames == [
+        "Om data", "Per mätning", "Alla värden"]
+
+
+def test_items_by_round_is_a_table_for_a_chart_with_the_apis_means(client, closed):
     api = api_results(client, closed.slug, by="round")
-    book = load_workbook(io.BytesIO(aggregates_xlsx(closed, lang="sv")))
-    assert book.sheetnames == ["Om", "Per mätning", "Mätning 1", "Mätning 2"]
-    by_round = tables(book)["Per mätning"]
-    assert {r[0] for r in by_round["rows"]} == {1, 2}
-    for group in api["groups"]:
-        assert_table_is_the_api([r for r in by_round["rows"] if r[0] == group["key"]],
-                                {"groups": [group]}, group["key"])
+    book = workbook(closed, lang="sv")
+    sheet = wide(book["Per mätning"])
+    assert sheet["title"] == "Per mätning"
+    means = sheet["tables"]["Påstående"]
+    # Each round's column says how many answers it rests on.
+    assert means["heads"] == [f"{g['label']} ({g['responses']} svar)" for g in api["groups"]]
+    assert list(means["rows"]) == item_labels(api)
+    for column, group in enumerate(api["groups"]):
+        # The cell keeps the API's number as far as a spreadsheet keeps any (15 digits)...
+        assert same([means["rows"][label][column] for label in item_labels(api)],
+                    [group["items"][i["key"]]["mean"] for i in api["instrument"]["items"]])
+    assert any(v != round(v, 1) for c in means["cells"] if (v := c.value) is not None)
+    assert {c.number_format for c in means["cells"]} == {"0.0"}  # ...and shows one decimal
+    dimensions = sheet["tables"]["Dimension"]
+    assert list(dimensions["rows"]) == [d["label"] for d in api["instrument"]["dimensions"]]
+    first = api["instrument"]["dimensions"][0]
+    assert same(dimensions["rows"][first["label"]],
+                [g["dimensions"][first["key"]] for g in api["groups"]])
+    counts = sheet["tables"]["Svar som gav en siffra (n)"]
+    assert counts["rows"][item_labels(api)[0]] == tuple(
+        g["items"][api["instrument"]["items"][0]["key"]]["n"] for g in api["groups"])
 
 
-@pytest.mark.parametrize("by", ["profession", "district", "none"])
-def test_each_round_has_its_whole_its_professions_and_its_districts(client, closed, by):
-    book = load_workbook(io.BytesIO(aggregates_xlsx(closed, lang="sv")))
-    title = {"profession": "Per yrkesgrupp: {}", "district": "Per stadsdelsområde: {}",
-             "none": "Alla svar: {}"}[by]
+@pytest.mark.parametrize("by", ["profession", "district"])
+def test_each_round_has_items_by_profession_and_by_district_published_cells_only(
+        client, closed, by):
+    book = workbook(closed, lang="sv")
+    name = {"profession": "yrkesgrupper", "district": "stadsdelsområden"}[by]
+    title = {"profession": "Per yrkesgrupp: {}", "district": "Per stadsdelsområde: {}"}[by]
     for number in (1, 2):
         api = api_results(client, closed.slug, by=API_BY[by], round=number)
-        table = tables(book)[title.format(f"Mätning {number}")]
-        assert table["sheet"] == f"Mätning {number}"
-        assert list(dict.fromkeys(r[1] for r in table["rows"])) == [
-            g["key"] for g in api["groups"]]
-        assert_table_is_the_api(table["rows"], api, number)
+        sheet = wide(book[f"Mätning {number}, {name}"])
+        assert sheet["title"] == title.format(f"Mätning {number}")
+        means = sheet["tables"]["Påstående"]
+        assert len(means["heads"]) == len(api["groups"])
+        for column, group in enumerate(api["groups"]):
+            values = [means["rows"][label][column] for label in item_labels(api)]
+            if group["suppressed"]:  # kept as a column, empty, the reason on its head
+                assert means["heads"][column] == group["label"]
+                assert values == [None] * len(values)
+                assert means["comments"][column].comment is not None
+            else:
+                assert means["heads"][column] == f"{group['label']} ({group['responses']} svar)"
+                assert same(values, [group["items"][i["key"]]["mean"]
+                                     for i in api["instrument"]["items"]])
+
+
+def test_a_hidden_group_is_blank_with_a_note_saying_why(client, closed):
+    for lang, sheet_name, small, complement in (
+            ("sv", "Mätning 2, yrkesgrupper", "Färre än 5 svar",
+             "Dold så att en liten grupp inte kan räknas fram"),
+            ("en", "Round 2, professions", "Fewer than 5 responses",
+             "Hidden so that a small group cannot be worked out")):
+        api = api_results(client, closed.slug, by="role", round=2, lang=lang)
+        label = {g["key"]: g["label"] for g in api["groups"]}
+        reasons = {g["key"]: g["reason"] for g in api["groups"] if g["suppressed"]}
+        assert reasons[SMALL_GROUP["profession"]] == "small"
+        assert reasons["bmm"] == "complement"
+        book = workbook(closed, lang=lang, rounds=[2])
+        sheet = wide(book[sheet_name])
+        assert label[SMALL_GROUP["profession"]] in sheet["note"]
+        assert label["bmm"] in sheet["note"]
+        means = sheet["tables"][("Påstående", "Item")[lang == "en"]]
+        heads = dict(zip(label, means["comments"], strict=True))
+        assert heads[SMALL_GROUP["profession"]].comment.text == small
+        assert heads["bmm"].comment.text == complement
+        # In the table of every statistic: one row with the reason and no number.
+        group, reason, table = (("Grupp", "Visas inte", "Per yrkesgrupp: Mätning 2"),
+                                ("Group", "Not shown", "By profession: Mätning 2"))[lang == "en"]
+        rows = [r for r in figures(book) if r[("Tabell", "Table")[lang == "en"]] == table]
+        for key, expected in ((SMALL_GROUP["profession"], small), ("bmm", complement)):
+            (row,) = [r for r in rows if r[group] == label[key]]
+            assert row[reason] == expected
+            numbers = list(row.values())[3:-1]  # responses to "cannot judge"
+            assert numbers == [None] * len(numbers)
+
+
+def test_every_statistic_is_the_apis_and_fractions_show_one_decimal(client, closed):
+    book = workbook(closed, lang="sv")
+    rows = figures(book)
+    assert not {"Min", "Max", "Minimum", "Maximum", "Minsta", "Största"} & set(rows[0])
+    names = ("n (gav en siffra)", "Medelvärde", "Median", "Standardavvikelse", "Nedre kvartil",
+             "Övre kvartil", "Kan inte bedöma")
+    for number in (1, 2):
+        for by, table in (("none", f"Alla svar: Mätning {number}"),
+                          ("profession", f"Per yrkesgrupp: Mätning {number}"),
+                          ("district", f"Per stadsdelsområde: Mätning {number}")):
+            api = api_results(client, closed.slug, by=API_BY[by], round=number)
+            for group in api["groups"]:
+                mine = [r for r in rows if r["Tabell"] == table and r["Grupp"] == group["label"]]
+                assert all(r["Mätning"] == number for r in mine)
+                if group["suppressed"]:
+                    assert len(mine) == 1 and mine[0]["Visas inte"]
+                    continue
+                items = [r for r in mine if r["Nivå"] == "Påstående"]
+                assert [r["Påstående"] for r in items] == item_labels(api)
+                for row, item in zip(items, api["instrument"]["items"], strict=True):
+                    assert row["Antal svar"] == group["responses"]
+                    assert same([row[n] for n in names],
+                                [group["items"][item["key"]][s] for s in STATISTICS])
+                scores = {r["Dimension"]: r["Medelvärde"] for r in mine
+                          if r["Nivå"] == "Dimension"}
+                for dimension in api["instrument"]["dimensions"]:
+                    assert same([scores[dimension["label"]]],
+                                [group["dimensions"][dimension["key"]]])
+    sheet = book["Alla värden"]
+    formats = {sheet.cell(row=r, column=c).number_format for r in range(5, sheet.max_row + 1)
+               for c in (9, 10, 11, 12, 13)}
+    assert formats == {"0.0"}
+    assert sheet.auto_filter.ref.startswith("A4:")
+
+
+def test_the_about_sheet_says_what_the_figures_are_and_what_is_hidden(client, closed,
+                                                                      add_answer):
+    api = api_results(client, closed.slug, by="round")  # cuts the releases
+    add_answer(closed.rounds[1], profession="bvc", district="north")
+    add_answer(closed.rounds[1], profession="bmm", district="south")
+    book = workbook(closed, lang="sv")
+    about = list(book["Om data"].iter_rows(values_only=True))
+    text = "\n".join(" ".join(str(v) for v in row if v is not None) for row in about)
+    assert about[0][0] == closed.name
+    instrument = instruments.for_project(closed)
+    assert f"Instrument: Spindeln, version {instrument.version}." in text
+    assert "Minsta gruppstorlek (k): 5." in text
+    assert "Färre än 5 svar" in text or "färre än 5 svar" in text
+    assert "Öppen förskola" in text  # what is hidden in which sheet, and why
+    header = next(i for i, row in enumerate(about) if row[0] == "Mätning")
+    assert about[header][:5] == ("Mätning", "Status", "Siffrorna publicerade",
+                                 "Svar i siffrorna", "Svar som inte är med än")
+    for row, group in zip(about[header + 1:header + 3], api["groups"], strict=True):
+        released = next(r["released_on"] for r in api["rounds"] if r["number"] == group["key"])
+        assert row[0] == group["label"] and row[1] == "stängd"
+        assert row[2].date() == dt.date.fromisoformat(released)
+        assert row[3] == group["responses"]
+    assert about[header + 2][4] == 2  # two answers came after round 2's figures
+    wording = {row[0]: row[2] for row in about if row[0] in item_labels(api)}
+    assert wording == {i.short.sv: i.text.sv for i in instrument.items}
+
+
+def test_an_open_round_shows_only_its_whole_and_says_it_is_incomplete(client, logged_in):
+    api = api_results(client, logged_in.slug, by="round")
+    book = workbook(logged_in, lang="sv")
+    heads = wide(book["Per mätning"])["tables"]["Påstående"]["heads"]
+    assert heads == [f"{g['label']} (pågår, {g['responses']} svar)" for g in api["groups"]]
+    professions = wide(book["Mätning 2, yrkesgrupper"])
+    assert "har stängt" in professions["note"] and not professions["tables"]
+    rows = csv_rows(aggregates_csv(logged_in, lang="en"))
+    breakdowns = [r for r in rows if r["breakdown"] in ("profession", "district")]
+    assert breakdowns and all(r["hidden"] == "open" and not r["mean"] for r in breakdowns)
+    whole = [r for r in rows if r["breakdown"] == "none" and r["level"] == "item"]
+    assert whole and all(r["mean"] and not r["hidden"] for r in whole)
 
 
 def test_no_row_adds_rounds_together_and_min_and_max_are_never_written(client, closed):
@@ -136,40 +285,9 @@ def test_no_row_adds_rounds_together_and_min_and_max_are_never_written(client, c
         assert row["round"] in ("1", "2")  # one round, never "all"
         if row["responses"]:
             assert int(row["responses"]) <= totals[int(row["round"])]
-    book = load_workbook(io.BytesIO(aggregates_xlsx(closed, lang="en")))
-    for table in tables(book).values():
-        assert not {"Min", "Max", "Minimum", "Maximum"} & set(table["header"])
-
-
-def test_a_hidden_group_is_written_as_hidden_with_its_reason_and_no_number(client, closed):
-    api = api_results(client, closed.slug, by="role", round=2)
-    reasons = {g["key"]: g["reason"] for g in api["groups"] if g["suppressed"]}
-    assert reasons[SMALL_GROUP["profession"]] == "small"
-    assert reasons["bmm"] == "complement"
-    for lang, small, complement in (
-            ("sv", "Färre än 5 svar", "Dold så att en liten grupp inte kan räknas fram"),
-            ("en", "Fewer than 5 responses", "Hidden so that a small group cannot be worked "
-                                             "out")):
-        book = load_workbook(io.BytesIO(aggregates_xlsx(closed, lang=lang, rounds=[2])))
-        table = next(t for title, t in tables(book).items() if title.endswith(
-            ("Per yrkesgrupp: Mätning 2", "By profession: Mätning 2")))
-        (row,) = [r for r in table["rows"] if r[1] == SMALL_GROUP["profession"]]
-        assert row[-1] == small and all(v is None for v in row[3:-1])
-        (row,) = [r for r in table["rows"] if r[1] == "bmm"]
-        assert row[-1] == complement and all(v is None for v in row[3:-1])
-        assert SMALL_GROUP["label"] in table["note"] or "Open preschool" in table["note"]
-    for row in csv_rows(aggregates_csv(closed, lang="en", rounds=[2])):
-        if row["breakdown"] == "profession" and row["group_key"] in reasons:
-            assert row["hidden"] == reasons[row["group_key"]]
-            assert not any(row[s] for s in ("responses", *STATISTICS))
-
-
-def test_an_open_round_shows_only_its_whole(client, logged_in):
-    rows = csv_rows(aggregates_csv(logged_in, lang="en"))
-    breakdowns = [r for r in rows if r["breakdown"] in ("profession", "district")]
-    assert breakdowns and all(r["hidden"] == "open" and not r["mean"] for r in breakdowns)
-    whole = [r for r in rows if r["breakdown"] == "none" and r["level"] == "item"]
-    assert whole and all(r["mean"] and not r["hidden"] for r in whole)
+    for row in figures(workbook(closed, lang="en")):
+        assert row["Round"] in (1, 2)
+        assert row["Responses"] is None or row["Responses"] <= totals[row["Round"]]
 
 
 def test_a_hidden_item_has_no_number():
@@ -188,24 +306,62 @@ def test_a_hidden_item_has_no_number():
 
 def test_one_profession_is_shown_round_by_round_and_never_within_a_district(client, closed):
     api = api_results(client, closed.slug, by="round", role="bvc")
-    rows = csv_rows(aggregates_csv(closed, lang="sv", profession="bvc"))
+    rows = csv_rows(aggregates_csv(closed, lang="en", profession="bvc"))
     assert {r["breakdown"] for r in rows} == {"round", "none"}
     assert {r["filter"] for r in rows} == {"profession:bvc"}
     for group in api["groups"]:
         row = next(r for r in rows if r["breakdown"] == "round"
                    and r["round"] == str(group["key"]) and r["item_key"] == "rules")
         assert float(row["mean"]) == group["items"]["rules"]["mean"]
-    book = load_workbook(io.BytesIO(aggregates_xlsx(closed, lang="en", profession="bvc")))
-    assert "By round: Child health centre (BVC)" in tables(book)
+    book = workbook(closed, lang="en", profession="bvc")
+    assert wide(book["By round"])["title"] == "By round: Child health centre (BVC)"
     with pytest.raises(SelectionError):
         aggregates_csv(closed, profession="bvc", district="north")
     with pytest.raises(SelectionError):
         aggregates_xlsx(closed, rounds=[9])
 
 
-def test_csv_is_utf8_with_bom_and_has_the_apis_numbers(client, closed):
+def test_swedish_csv_opens_in_columns_in_swedish_excel(client, closed):
+    """Semicolons, decimal commas, a byte-order mark and Swedish headings: what Excel set to
+    Swedish reads as columns and numbers."""
     data = aggregates_csv(closed, lang="sv")
     assert data.startswith(b"\xef\xbb\xbf")
+    rows = csv_rows(data, delimiter=";")
+    assert list(rows[0]) == SWEDISH_COLUMNS
+    api = api_results(client, closed.slug, by="round")
+    group = api["groups"][1]
+    row = next(r for r in rows if r["Tabell"] == "Per mätning" and r["Gruppnyckel"] == "2"
+               and r["Påståendenyckel"] == "rules")
+    assert row["Grupp"] == group["label"] and int(row["Antal svar"]) == group["responses"]
+    assert row["Urval"] == "Alla svar" and row["Nivå"] == "Påstående"
+    assert row["Dimension"] == "Regelverk" and row["Påstående"] == "Lagar och regler"
+    mean = row["Medelvärde"]
+    assert "," in mean and "." not in mean  # like "5,2"
+    assert float(mean.replace(",", ".")) == group["items"]["rules"]["mean"]
+    for row in rows:  # every fraction with a comma, never a point
+        assert not any("." in row[c] for c in ("Medelvärde", "Median", "Standardavvikelse",
+                                                "Nedre kvartil", "Övre kvartil"))
+    hidden = [r for r in rows if r["Grupp"] == SMALL_GROUP["label"] and r["Mätning"] == "2"]
+    assert hidden and all(r["Visas inte"] == "Färre än 5 svar" and not r["Medelvärde"]
+                          for r in hidden)
+
+
+def test_swedish_and_english_csv_carry_the_same_numbers(closed):
+    swedish = csv_rows(aggregates_csv(closed, lang="sv"), delimiter=";")
+    english = csv_rows(aggregates_csv(closed, lang="en"))
+    assert len(swedish) == len(english)
+    pairs = (("Antal svar", "responses"), ("n (gav en siffra)", "n"), ("Medelvärde", "mean"),
+             ("Median", "median"), ("Standardavvikelse", "sd"), ("Nedre kvartil", "q1"),
+             ("Övre kvartil", "q3"), ("Kan inte bedöma", "cannot_judge"))
+    for sv, en in zip(swedish, english, strict=True):
+        assert sv["Mätning"] == en["round"] and sv["Påståendenyckel"] == en["item_key"]
+        for sv_name, en_name in pairs:
+            assert sv[sv_name].replace(",", ".") == en[en_name]
+
+
+def test_english_csv_is_for_scripts_as_before(client, closed):
+    data = aggregates_csv(closed, lang="en")
+    assert data.startswith(b"\xef\xbb\xbfbreakdown,filter,")
     rows = csv_rows(data)
     assert list(rows[0]) == list(CSV_COLUMNS)
     assert {r["breakdown"] for r in rows} == {"round", "profession", "district", "none"}

@@ -1,16 +1,19 @@
 """The seminar as a PowerPoint deck with native, editable charts.
 
-The slides follow the presentation: title; answer now (QR code); spider of the chosen rounds;
-by profession; by district; dimensions; agreement; trend; talking points. Every chart is a
-PowerPoint radar or line chart holding its data, so a supporter can restyle it or copy the
-numbers. The numbers are published cells from results_payload — each round on its own, of
-the whole round or of one profession or one district — so a hidden group has no series and
-nothing pools rounds. Speaker notes carry the response counts and what is left out and why.
+The slides follow the presentation: title; answer now (each open round its own QR code);
+spider of the chosen rounds; by profession; by district; dimensions; agreement; trend;
+talking points (over as many slides as they need). Every chart is a PowerPoint radar, line
+or bar chart holding its data, so a supporter can restyle it or copy the numbers. The
+numbers are published cells from results_payload — each round on its own, of the whole
+round or of one profession or one district — so a hidden group has no series and nothing
+pools rounds. Speaker notes carry the response counts and what is left out and why.
 """
 
 from __future__ import annotations
 
 import io
+import math
+import textwrap
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 
@@ -19,23 +22,51 @@ from flask_babel import gettext as _
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.chart.xlsx import CategoryWorkbookWriter
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
-from pptx.util import Inches, Pt
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
+from pptx.util import Emu, Inches, Pt
 
 from ..dates import local_today
-from ..models import Project, RoundStatus
+from ..models import Project, Round, RoundStatus
 from .charts import hidden_note
 from .exports import chosen_group
-from .links import qr_png, respondent_url
+from .links import qr_png, respondent_url, short_url
 from .presentation import response_count
 from .results import results_payload
 from .selection import Selection, SelectionError
 from .spreadsheet_cells import inert
+from .table_export import counted_name
 from .talking_points import talking_points as talking_points_of
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9, as the projector
-# Okabe–Ito: told apart with the common colour-vision deficiencies.
-PALETTE = ["0072B2", "E69F00", "009E73", "CC79A7", "56B4E9", "D55E00", "F0E442", "000000"]
+# Nine series told apart by colour (Okabe–Ito without its yellow, and Tol's wine and olive,
+# as the web charts), and by dash and marker without colour (print, colour blindness).
+PALETTE = ["0072B2", "E69F00", "009E73", "CC79A7", "D55E00", "56B4E9", "000000", "882255",
+           "999933"]
+DASHES = [MSO_LINE_DASH_STYLE.SOLID, MSO_LINE_DASH_STYLE.DASH, MSO_LINE_DASH_STYLE.ROUND_DOT,
+          MSO_LINE_DASH_STYLE.DASH_DOT, MSO_LINE_DASH_STYLE.LONG_DASH,
+          MSO_LINE_DASH_STYLE.LONG_DASH_DOT, MSO_LINE_DASH_STYLE.SOLID,
+          MSO_LINE_DASH_STYLE.DASH, MSO_LINE_DASH_STYLE.ROUND_DOT]
+MARKERS = [XL_MARKER_STYLE.CIRCLE, XL_MARKER_STYLE.SQUARE, XL_MARKER_STYLE.DIAMOND,
+           XL_MARKER_STYLE.TRIANGLE, XL_MARKER_STYLE.X, XL_MARKER_STYLE.STAR,
+           XL_MARKER_STYLE.PLUS, XL_MARKER_STYLE.CIRCLE, XL_MARKER_STYLE.SQUARE]
+# The agreement chart's bars: light to dark from the lower quartile to the upper, and the
+# mean (items with too few answers for quartiles) apart in orange.
+QUARTILE_COLOURS = ["9ECAE1", "4292C6", "08519C"]
+MEAN_COLOUR = "E69F00"
+
+# Text on a slide is laid out by the estimate below, so that it never runs off the slide:
+# a character is taken as 0.55 of the font size wide (DejaVu Sans, the widest common
+# substitute for the theme's Calibri, averages 0.49 on Swedish prose) and a line as 1.25
+# of it high (Calibri 1.22, DejaVu Sans 1.17).
+CHAR_WIDTH = 0.55
+LINE_HEIGHT = 1.25
+PARAGRAPH_GAP = Pt(10)
+POINT_SIZE = 20  # the talking points' font size
+TEXT_LEFT, TEXT_TOP = Inches(0.7), Inches(1.5)
+TEXT_INSET = Inches(0.1)  # a text box's inner margin left and right (PowerPoint's default)
+TEXT_INSET_TOP = Inches(0.05)  # and top and bottom
 
 
 def export_round(project: Project, number: int | None = None,
@@ -54,8 +85,45 @@ def export_round(project: Project, number: int | None = None,
     return payload["rounds"][-1]["number"] if payload["rounds"] else None
 
 
+def answer_rounds(project: Project, round_number: int | None = None,
+                  rounds: Sequence[int] | None = None) -> list[Round]:
+    """The rounds whose "answer now" slide the deck carries, each with its own QR code: the
+    round asked for, if it is open; else every open round among the chosen ones (none =
+    every round). A closed or unopened round gets none: nobody can answer it."""
+    open_ = [r for r in project.rounds if r.status() == RoundStatus.OPEN]
+    asked = [r for r in open_ if r.number == round_number]
+    if asked:
+        return asked
+    return [r for r in open_ if not rounds or r.number in rounds]
+
+
 def _visible(payload: dict) -> list[dict]:
     return [g for g in payload["groups"] if not g["suppressed"]]
+
+
+def text_lines(text: str, size: int, width: int) -> list[str]:
+    """A paragraph as the lines it takes in a text box `width` EMU wide (inner margins
+    included) at `size` points, by the estimate of CHAR_WIDTH."""
+    room = Emu(width - 2 * TEXT_INSET).pt
+    return textwrap.wrap(text, max(1, math.floor(room / (CHAR_WIDTH * size)))) or [""]
+
+
+def text_height(paragraphs: Sequence[str], size: int, width: int) -> int:
+    """The height in EMU that paragraphs take in a text box (inner margins included)."""
+    lines = sum(len(text_lines(p, size, width)) for p in paragraphs)
+    return int(2 * TEXT_INSET_TOP + Pt(size * LINE_HEIGHT) * lines
+               + PARAGRAPH_GAP * len(paragraphs))
+
+
+def pages(paragraphs: Sequence[str], size: int, width: int, height: int) -> list[list[str]]:
+    """Paragraphs split into pages that each fit a text box of width × height EMU, in
+    order; a paragraph is never split (one too long for any page gets a page of its own)."""
+    out: list[list[str]] = [[]]
+    for paragraph in paragraphs:
+        if out[-1] and text_height([*out[-1], paragraph], size, width) > height:
+            out.append([])
+        out[-1].append(paragraph)
+    return out if out[0] else []
 
 
 class Deck:
@@ -77,24 +145,26 @@ class Deck:
             slide.notes_slide.notes_text_frame.text = "\n".join(notes)
         return slide
 
-    def text(self, slide, lines: Sequence[str], *, left=Inches(0.7), top=Inches(1.5),
-             width=None, size: int = 24):
+    def text(self, slide, lines: Sequence[str], *, left=TEXT_LEFT, top=TEXT_TOP,
+             width=None, height=None, size: int = 24):
         box = slide.shapes.add_textbox(left, top, width or WIDTH - left - Inches(0.5),
-                                       HEIGHT - top - Inches(0.5))
+                                       height or HEIGHT - top - Inches(0.5))
         frame = box.text_frame
         frame.word_wrap = True
         for i, line in enumerate(lines):
             paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
             paragraph.text = line
             paragraph.font.size = Pt(size)
-            paragraph.space_after = Pt(10)
+            paragraph.space_after = PARAGRAPH_GAP
         return box
 
     def chart(self, slide, kind, categories: Sequence[str],
               series: Sequence[tuple[str, Sequence[float | None]]], *,
-              value_range: tuple[float, float] | None = None, why: str = ""):
+              value_range: tuple[float, float] | None = None, why: str = "",
+              colours: Sequence[str] = PALETTE, top=Inches(1.4)):
         """A native chart; with nothing visible a sentence instead: why (what the payload
-        leaves out, charts.hidden_note) or that no group has enough responses."""
+        leaves out, charts.hidden_note) or that no group has enough responses. Lines (and
+        a radar's) differ in colour, dash and marker; bars in colour."""
         if not categories or not series:
             self.text(slide, [why or _("No group has enough responses to be shown.")])
             return None
@@ -102,8 +172,8 @@ class Deck:
         data.categories = list(categories)
         for name, values in series:
             data.add_series(name, list(values))
-        frame = slide.shapes.add_chart(kind, Inches(0.5), Inches(1.4), WIDTH - Inches(1),
-                                       HEIGHT - Inches(1.7), data)
+        frame = slide.shapes.add_chart(kind, Inches(0.5), top, WIDTH - Inches(1),
+                                       HEIGHT - top - Inches(0.3), data)
         chart = frame.chart
         chart.has_legend = True
         chart.legend.position = XL_LEGEND_POSITION.RIGHT
@@ -112,12 +182,21 @@ class Deck:
         if value_range:
             chart.value_axis.minimum_scale, chart.value_axis.maximum_scale = value_range
             chart.value_axis.major_unit = 1
+        bars = kind in (XL_CHART_TYPE.BAR_CLUSTERED, XL_CHART_TYPE.COLUMN_CLUSTERED)
         for i, plotted in enumerate(chart.plots[0].series):
-            colour = PALETTE[i % len(PALETTE)]
-            plotted.format.line.color.rgb = _rgb(colour)
+            colour = _rgb(colours[i % len(colours)])
+            if bars:
+                plotted.format.fill.solid()
+                plotted.format.fill.fore_color.rgb = colour
+                continue
+            plotted.format.line.color.rgb = colour
             plotted.format.line.width = Pt(2.5)
+            plotted.format.line.dash_style = DASHES[i % len(DASHES)]
+            plotted.marker.style = MARKERS[i % len(MARKERS)]
+            plotted.marker.size = 9
             plotted.marker.format.fill.solid()
-            plotted.marker.format.fill.fore_color.rgb = _rgb(colour)
+            plotted.marker.format.fill.fore_color.rgb = colour
+            plotted.marker.format.line.color.rgb = colour
             plotted.smooth = False
         return chart
 
@@ -150,9 +229,7 @@ class _ChartData(CategoryChartData):
         return _InertWorkbookWriter(self)
 
 
-def _rgb(hex_colour: str):
-    from pptx.dml.color import RGBColor
-
+def _rgb(hex_colour: str) -> RGBColor:
     return RGBColor.from_string(hex_colour)
 
 
@@ -170,8 +247,11 @@ def _notes(payload: dict, groups: Sequence[dict]) -> list[str]:
     return notes
 
 
-def _means(groups: Sequence[dict], keys: Sequence[str]) -> list[tuple[str, list]]:
-    return [(g["label"], [g["items"][k]["mean"] for k in keys]) for g in groups]
+def _means(payload: dict, groups: Sequence[dict], keys: Sequence[str],
+           lang: str) -> list[tuple[str, list]]:
+    """Each group's item means, named with the answers they rest on (counted_name)."""
+    return [(counted_name(payload, g, lang), [g["items"][k]["mean"] for k in keys])
+            for g in groups]
 
 
 def build_deck(project: Project, *, lang: str = "sv", round_number: int | None = None,
@@ -184,17 +264,20 @@ def build_deck(project: Project, *, lang: str = "sv", round_number: int | None =
     profession or one district — never a union or a profession within a district.
     round_number is the round of the profession, district, agreement and talking-point
     slides (default: the latest chosen round with figures); the profession and district
-    slides are left out with a filter. talking_points is a list of TalkingPoint (kind, text)
-    or a function called like services.talking_points.talking_points; by default that
-    function. Raises SelectionError for anything Spindel does not publish.
+    slides are left out with a filter. The "answer now" slides: see answer_rounds.
+    talking_points is a list of TalkingPoint (kind, text) or a function called like
+    services.talking_points.talking_points; by default that function. Raises
+    SelectionError for anything Spindel does not publish.
     """
     Selection("round", tuple(rounds or ()), profession, district)  # refuse early
     with force_locale(lang):
-        return _build(project, lang, export_round(project, round_number, rounds),
+        number = export_round(project, round_number, rounds)
+        return _build(project, lang, number, answer_rounds(project, round_number, rounds),
                       tuple(rounds or ()), profession, district, talking_points)
 
 
-def _build(project, lang, number, rounds, profession, district, talking_points) -> bytes:
+def _build(project, lang, number, answering, rounds, profession, district,
+           talking_points) -> bytes:
     one_group = {"profession": profession, "district": district}
     group_name = chosen_group(project, profession, district, lang)
     by_round = results_payload(project, Selection("round", rounds, **one_group), lang)
@@ -205,6 +288,7 @@ def _build(project, lang, number, rounds, profession, district, talking_points) 
     value_range = (scale["min"], scale["max"])
     round_ = next((r for r in project.rounds if r.number == number), None)
     round_label = round_.label if round_ else ""
+    k = by_round["min_group_size"]
     deck = Deck(lang)
 
     # Title
@@ -216,25 +300,16 @@ def _build(project, lang, number, rounds, profession, district, talking_points) 
         local_today().isoformat(),
     ], size=26)
 
-    # Answer now: the round open for answers if there is one, else the chosen round. The
-    # count of answers may move one by one (disclosure.md §4): it is no rating.
-    answering = next((r for r in project.rounds if r.status() == RoundStatus.OPEN), round_)
-    if answering is not None:
-        url = respondent_url(answering)
-        count = response_count(answering)
-        slide = deck.slide(_("Answer now: %(round)s", round=answering.label),
-                           [_("Responses so far: %(n)s", n=count)])
-        slide.shapes.add_picture(io.BytesIO(qr_png(url)), Inches(0.7), Inches(1.5),
-                                 height=Inches(5.3))
-        deck.text(slide, [_("Scan the code with your phone camera, or open:"), url,
-                          _("Responses so far: %(n)s", n=count)],
-                  left=Inches(6.6), top=Inches(2), size=24)
+    # Answer now: each open round its own slide and QR code. The count of answers may move
+    # one by one (disclosure.md §4): it is no rating.
+    for answer_round in answering:
+        _answer_slide(deck, answer_round)
 
     # Spider of the chosen rounds, side by side
     visible = _visible(by_round)
     why = hidden_note(by_round).strip()
     slide = deck.slide(_("All chosen rounds"), _notes(by_round, visible))
-    deck.chart(slide, XL_CHART_TYPE.RADAR_MARKERS, labels, _means(visible, keys),
+    deck.chart(slide, XL_CHART_TYPE.RADAR_MARKERS, labels, _means(by_round, visible, keys, lang),
                value_range=value_range, why=why)
 
     # By profession, by district (the chosen round; never within one chosen group)
@@ -246,58 +321,132 @@ def _build(project, lang, number, rounds, profession, district, talking_points) 
             payload = results_payload(project, Selection(by, (number,)), lang)
             groups = _visible(payload)
             slide = deck.slide(title, _notes(payload, groups))
-            deck.chart(slide, XL_CHART_TYPE.RADAR_MARKERS, labels, _means(groups, keys),
-                       value_range=value_range, why=hidden_note(payload).strip())
+            deck.chart(slide, XL_CHART_TYPE.RADAR_MARKERS, labels,
+                       _means(payload, groups, keys, lang), value_range=value_range,
+                       why=hidden_note(payload).strip())
 
     # Dimensions across the chosen rounds
     dimensions = by_round["instrument"]["dimensions"]
+    rounds_shown = [counted_name(by_round, g, lang) for g in visible]
     slide = deck.slide(_("Dimensions"), _notes(by_round, visible))
-    deck.chart(slide, XL_CHART_TYPE.LINE_MARKERS, [g["label"] for g in visible],
+    deck.chart(slide, XL_CHART_TYPE.LINE_MARKERS, rounds_shown,
                [(d["label"], [g["dimensions"].get(d["key"]) for g in visible])
                 for d in dimensions], value_range=value_range, why=why)
 
-    # Agreement in the chosen round: quartiles per item where n ≥ 2k, the mean everywhere
+    # Agreement in the chosen round
     chosen = (results_payload(project, Selection("none", (number,), **one_group), lang)
               if number is not None else None)
-    if chosen and group_name:  # the one group of by="none" is the chosen one
-        chosen["groups"][0]["label"] = group_name
-    shown = _visible(chosen) if chosen else []
-    notes = _notes(chosen, []) if chosen else []
-    if shown:
-        notes.insert(0, _("%(group)s: %(n)s responses", group=group_name or round_label,
-                          n=shown[0]["responses"]))
-    slide = deck.slide(_("Agreement: %(round)s", round=round_label),
-                       notes + [_("The band between the quartiles holds the middle half of the "
-                            "answers: the narrower, the more people agree. Quartiles are "
-                            "given where at least %(n)s answers gave a number.",
-                            n=2 * by_round["min_group_size"])])
-    if shown:
-        stats = [shown[0]["items"][k] for k in keys]
-        deck.chart(slide, XL_CHART_TYPE.LINE_MARKERS, labels,
-                   [(_("Lower quartile"), [s["q1"] for s in stats]),
-                    (_("Median"), [s["median"] for s in stats]),
-                    (_("Upper quartile"), [s["q3"] for s in stats]),
-                    (_("Mean"), [s["mean"] for s in stats])],
-                   value_range=value_range)
-    else:
-        deck.text(slide, [(hidden_note(chosen).strip() if chosen else "")
-                          or _("No group has enough responses to be shown.")])
+    if chosen:  # the one group of by="none": the chosen one, or the round's whole
+        chosen["groups"][0]["label"] = group_name or round_label
+    _agreement_slide(deck, chosen, items, group_name or round_label, round_label, k,
+                     value_range, lang)
 
     # Trend: each item across the chosen rounds
     slide = deck.slide(_("Trend"), _notes(by_round, visible))
-    deck.chart(slide, XL_CHART_TYPE.LINE_MARKERS, [g["label"] for g in visible],
+    deck.chart(slide, XL_CHART_TYPE.LINE_MARKERS, rounds_shown,
                [(label, [g["items"][key]["mean"] for g in visible])
                 for label, key in zip(labels, keys, strict=True)], value_range=value_range,
                why=why)
 
-    # Talking points
-    points = _talking_points(project, number, lang, one_group, talking_points)
-    slide = deck.slide(_("Talking points: %(round)s", round=round_label),
-                       [_("Groups with fewer than %(k)s responses are hidden.",
-                          k=by_round["min_group_size"])])
-    deck.text(slide, [p.text for p in points] or [_("No talking points for this round.")],
-              size=20)
+    # Talking points, over as many slides as they need
+    points = [p.text for p in _talking_points(project, number, lang, one_group,
+                                              talking_points)]
+    _talking_point_slides(deck, points or [_("No talking points for this round.")],
+                          round_label, k)
     return deck.bytes()
+
+
+def _answer_slide(deck: Deck, round_: Round) -> None:
+    """A round's "answer now" slide: its own QR code of its link, large, and its short
+    address to type (/s/<code>, which leads to the same link); the full link in the notes."""
+    url = respondent_url(round_)
+    count = response_count(round_)
+    slide = deck.slide(_("Answer now: %(round)s", round=round_.label),
+                       [url, _("Responses so far: %(n)s", n=count)])
+    slide.shapes.add_picture(io.BytesIO(qr_png(url)), Inches(0.7), Inches(1.5),
+                             height=Inches(5.3))
+    left, width = Inches(6.3), WIDTH - Inches(6.3) - Inches(0.4)
+    address = short_url(round_).split("://", 1)[-1]
+    box = deck.text(slide, [_("Scan the code, or type:"), address,
+                            _("Responses so far: %(n)s", n=count)],
+                    left=left, top=Inches(2), width=width, size=28)
+    # The address as large as fits on one line (bold is about a tenth wider).
+    size = next((size for size in range(44, 24, -2)
+                 if len(text_lines(address, size, int(width * 0.9))) == 1), 24)
+    font = box.text_frame.paragraphs[1].font
+    font.size, font.bold = Pt(size), True
+
+
+def agreement_series(stats: dict, items: Sequence[dict],
+                     k: int) -> tuple[list[str], list[tuple[str, list]]]:
+    """The agreement chart of one published cell as (item labels, series): the items with
+    a number, widest spread (standard deviation) first. Where quartiles are published (n ≥
+    2k) each item gets three bars — lower quartile, median, upper quartile: the farther
+    apart, the less people agree; an item with too few answers for quartiles gets its mean,
+    and a cell without quartiles its means alone. Every value is a published statistic."""
+    rated = [i for i in items if (stats[i["key"]]["n"] or 0) > 0]
+    rated.sort(key=lambda i: (stats[i["key"]]["sd"] is None, -(stats[i["key"]]["sd"] or 0)))
+    rows = [stats[i["key"]] for i in rated]
+    labels = [i["label"] for i in rated]
+    if not any(s["q1"] is not None for s in rows):
+        return labels, [(_("Mean"), [s["mean"] for s in rows])] if rows else []
+    series = [(_("Lower quartile"), [s["q1"] for s in rows]),
+              (_("Median"), [s["median"] for s in rows]),
+              (_("Upper quartile"), [s["q3"] for s in rows])]
+    if any(s["q1"] is None for s in rows):
+        series.append((_("Mean (fewer than %(n)s answers)", n=2 * k),
+                       [s["mean"] if s["q1"] is None else None for s in rows]))
+    return labels, series
+
+
+def _agreement_slide(deck: Deck, payload: dict | None, items: Sequence[dict], group: str,
+                     round_label: str, k: int, value_range: tuple[float, float],
+                     lang: str) -> None:
+    """Agreement as horizontal bars, one cluster per item (see agreement_series), or the
+    sentence why there is none."""
+    shown = _visible(payload) if payload else []
+    notes = _notes(payload, []) if payload else []
+    if shown:
+        notes.insert(0, _("%(group)s: %(n)s responses", group=group, n=shown[0]["responses"]))
+    notes.append(_("Sorted by standard deviation, largest first. The lower and upper quartile "
+                   "hold the middle half of the answers between them: the closer, the more "
+                   "people agree. Quartiles are given where at least %(n)s answers gave a "
+                   "number, elsewhere the mean.", n=2 * k))
+    slide = deck.slide(_("Agreement: %(round)s", round=round_label), notes)
+    labels, series = agreement_series(shown[0]["items"], items, k) if shown else ([], [])
+    if not series:
+        deck.text(slide, [(hidden_note(payload).strip() if payload else "")
+                          or _("No group has enough responses to be shown.")])
+        return
+    quartiles = len(series) > 1
+    deck.text(slide, [_("%(group)s. Widest spread first.",
+                        group=counted_name(payload, shown[0], lang))],
+              top=Inches(1.2), height=Inches(0.6), size=18)
+    chart = deck.chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, labels, series,
+                       value_range=value_range, top=Inches(1.8),
+                       colours=[*QUARTILE_COLOURS, MEAN_COLOUR] if quartiles else [MEAN_COLOUR])
+    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+    chart.plots[0].gap_width = 60
+    chart.plots[0].overlap = 0
+    # The widest spread on top, and the values' axis still below the last item (it crosses
+    # the reversed item axis at its end; python-pptx has no setter for this one).
+    chart.category_axis.reverse_order = True
+    chart._chartSpace.xpath(".//c:valAx/c:crosses")[0].set("val", "max")
+
+
+def _talking_point_slides(deck: Deck, points: Sequence[str], round_label: str,
+                          k: int) -> None:
+    """The talking points over as many slides as keep every line on the slide."""
+    width = WIDTH - TEXT_LEFT - Inches(0.5)
+    height = HEIGHT - TEXT_TOP - Inches(0.5)
+    split = pages(points, POINT_SIZE, width, height)
+    for index, page in enumerate(split, start=1):
+        title = _("Talking points: %(round)s", round=round_label)
+        if len(split) > 1:
+            title += f" ({index}/{len(split)})"
+        slide = deck.slide(title, [_("Groups with fewer than %(k)s responses are hidden.",
+                                     k=k)])
+        deck.text(slide, page, width=width, height=height, size=POINT_SIZE)
 
 
 def _talking_points(project, number, lang, one_group, given) -> list:

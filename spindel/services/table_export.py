@@ -7,19 +7,29 @@ round (or the one chosen profession or district), its professions and its distri
 hidden group or item is written as hidden, with the reason and without a number; minimum and
 maximum are never written (disclosure.md §3). Every cell is written through
 spreadsheet_cells, so no name becomes a formula.
+
+The workbook is for people, in Swedish or in English throughout: an "About the data" sheet,
+one sheet per view laid out for a chart (items × rounds; per round items × professions and
+items × districts), and every statistic in one filterable table; fractions are shown to one
+decimal and kept in full. The CSV has two modes: Swedish for Swedish Excel (semicolons,
+decimal commas, Swedish headings and words) and English for scripts (commas, decimal
+points, fixed identifiers like the API's keys).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from babel.numbers import format_decimal
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
@@ -27,7 +37,7 @@ from sqlalchemy import select
 from .. import instrument as instruments
 from ..dates import local_today
 from ..extensions import db
-from ..models import District, Profession, Project, Rating, Response, Round
+from ..models import District, Profession, Project, Rating, Response, Round, RoundStatus
 from .charts import hidden_note
 from .disclosure import min_group_size
 from .exports import chosen_group
@@ -36,14 +46,16 @@ from .selection import Selection
 from .spreadsheet_cells import append_inert, inert_row
 
 STATISTICS = ("n", "mean", "median", "sd", "q1", "q3", "cannot_judge")
-# CSV column names are fixed English identifiers, like the API's keys, for scripts.
+# The English CSV's column names: fixed identifiers, like the API's keys, for scripts.
 CSV_COLUMNS = ("breakdown", "filter", "round", "group_key", "group", "responses", "level",
                "dimension", "item_key", "item", *STATISTICS, "hidden")
 # The `hidden` code of an item hidden in a shown group, and of a dimension with such an item;
 # a hidden group has the API's reason (too_small, open, empty, small, complement, ...).
 ITEM_HIDDEN = "item"
-# Columns of the statistics that are fractions, shown with two decimals in the workbook.
-_DECIMALS = ("mean", "median", "sd", "q1", "q3")
+# Fractions are shown to one decimal in the workbook; the cell keeps the full value.
+ONE_DECIMAL = "0.0"
+_FRACTIONS = ("mean", "median", "sd", "q1", "q3")
+_LOCALES = {"sv": "sv_SE", "en": "en_GB"}
 
 
 @dataclass
@@ -122,7 +134,8 @@ def aggregate_rows(view: View) -> list[list]:
 
 
 def reason_text(code: str | None, k: int) -> str | None:
-    """A hidden group's or item's reason in words, for people (the CSV keeps the code)."""
+    """A hidden group's or item's reason in words, for people (the English CSV keeps the
+    code)."""
     if code is None:
         return None
     return {
@@ -135,103 +148,303 @@ def reason_text(code: str | None, k: int) -> str | None:
     }.get(code, _("Hidden so that a small group cannot be worked out"))
 
 
-def _headers() -> list[str]:
-    return [_("Round"), _("Group key"), _("Group"), _("Responses"), _("Level"), _("Dimension"),
-            _("Item key"), _("Item"), _("n (gave a number)"), _("Mean"), _("Median"),
-            _("Standard deviation"), _("Lower quartile"), _("Upper quartile"),
-            _("Cannot judge"), _("Not shown")]
+def _level(code: str | None) -> str | None:
+    return {"item": _("Item"), "dimension": _("Dimension")}.get(code or "")
 
 
-def _write_table(sheet, view: View, k: int) -> None:
-    """A table under the sheet's last row: its title, what it leaves out, header, rows."""
-    append_inert(sheet, [view.title])
-    sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size=13)
-    if note := hidden_note(view.payload).strip():
-        append_inert(sheet, [note])
-        cell = sheet.cell(row=sheet.max_row, column=1)
-        cell.font = Font(bold=True, color="9C0006")
-        cell.fill = PatternFill("solid", fgColor="FFC7CE")
-    append_inert(sheet, _headers())
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    first = 9  # the first statistic's column (1-based)
-    decimals = [first + STATISTICS.index(s) for s in _DECIMALS]
-    for row in aggregate_rows(view):
-        append_inert(sheet, [*row[:-1], reason_text(row[-1], k)])
-        for column in decimals:
-            sheet.cell(row=sheet.max_row, column=column).number_format = "0.00"
-    sheet.append([])
+def _group_labels(project: Project, lang: str) -> dict[str, str]:
+    """The label of each group of items (dimension, or the added questions) by its key."""
+    return {g.key: g.label.get(lang) for g in instruments.for_project(project).groups}
+
+
+def _count(value: int, lang: str) -> str:
+    return format_decimal(value, locale=_LOCALES.get(lang, "sv_SE"))
+
+
+# --- the workbook ---------------------------------------------------------------------------
 
 
 def aggregates_xlsx(project: Project, *, lang: str = "sv",
                     rounds: Sequence[int] | None = None, profession: str | None = None,
                     district: str | None = None) -> bytes:
-    """A workbook: an about sheet, the chosen rounds side by side, then one sheet per round
-    with its whole, its professions and its districts (see views). Raises SelectionError."""
+    """A workbook in one language: "About the data"; the chosen rounds side by side and, per
+    round, its professions and its districts, each a sheet of items × groups ready for a
+    chart; then every statistic of every view in one table (see views). Raises
+    SelectionError."""
     tables = views(project, lang=lang, rounds=rounds, profession=profession,
                    district=district)
     with force_locale(lang):
-        book = Workbook()
-        about = book.active
-        about.title = _("About")
         k = min_group_size(project)
-        group = chosen_group(project, profession, district, lang)
-        append_inert(about, [project.name])
-        about["A1"].font = Font(bold=True, size=14)
-        for line in (
-                _("Results from Spindeln, exported %(date)s.", date=local_today()),
-                _("Rounds: %(rounds)s", rounds=", ".join(
-                    r["label"] for r in tables[0].payload["rounds"])),
-                _("Only: %(group)s", group=group) if group else _("All responses"),
-                _("Every figure describes one round: the whole round, one profession or one "
-                  "district. Rounds are shown side by side, never added together."),
-                _("Groups with fewer than %(k)s responses are hidden, and so are groups from "
-                  "which a small group could be worked out; a hidden group is listed with "
-                  "the reason and without numbers.", k=k),
-                _("Professions and districts are shown when the round has closed; while it "
-                  "is open, only the whole round."),
-                _("Mean and standard deviation of the answers that gave a number; “cannot "
-                  "judge” is counted apart. Median and quartiles only where at least %(n)s "
-                  "answers gave a number; minimum and maximum are never given, since each "
-                  "is one person's answer.", n=2 * k),
-                _("Level “dimension”: the mean of the item means of that dimension.")):
-            append_inert(about, [line])
-        about.column_dimensions["A"].width = 110
-
-        sheets = {None: book.create_sheet(_("By round")[:31])}
-        for view in tables:
-            if view.round not in sheets:
-                sheets[view.round] = book.create_sheet(
-                    _("Round %(number)s", number=view.round)[:31])
-            _write_table(sheets[view.round], view, k)
-        for sheet in sheets.values():
-            sheet.freeze_panes = "D1"  # round, group key and group stay in view
-            for column, width in zip(range(1, 17), (8, 12, 30, 10, 10, 18, 16, 34),
-                                     strict=False):
-                sheet.column_dimensions[get_column_letter(column)].width = width
+        book = Workbook()
+        sheets = [v for v in tables if v.by != "none"]  # a round's whole is a column of the first
+        _write_about(book.active, project, tables[0].payload, sheets, k,
+                     chosen_group(project, profession, district, lang), lang)
+        for view in sheets:
+            _write_wide(book.create_sheet(_sheet_name(view)), view, k, lang)
+        _write_figures(book.create_sheet(_("All figures")[:31]),
+                       [v for v in tables if v.by != "round"], k,
+                       _group_labels(project, lang))
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
 
 
+def _sheet_name(view: View) -> str:
+    """A view's sheet: "By round", "Round 2, professions", "Round 2, districts" (at most 31
+    characters, as Excel allows)."""
+    if view.by == "profession":
+        name = _("Round %(number)s, professions", number=view.round)
+    elif view.by == "district":
+        name = _("Round %(number)s, districts", number=view.round)
+    else:
+        name = _("By round")
+    return name[:31]
+
+
+def _bold_row(sheet, *, size: int | None = None, wrap: bool = False) -> None:
+    for cell in sheet[sheet.max_row]:
+        if cell.value is not None:
+            cell.font = Font(bold=True, size=size)
+            if wrap:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _warning_row(sheet) -> None:
+    cell = sheet.cell(row=sheet.max_row, column=1)
+    cell.font = Font(bold=True, color="9C0006")
+    cell.fill = PatternFill("solid", fgColor="FFC7CE")
+
+
+def _write_about(sheet, project: Project, by_round: dict, sheets: list[View], k: int,
+                 group: str | None, lang: str) -> None:
+    """What a reader needs before the numbers: project, instrument, k, the rounds with the
+    date of their figures and the answers not yet in them, what is hidden and why, what the
+    sheets hold and the items' wording."""
+    sheet.title = _("About the data")[:31]
+    instrument = instruments.for_project(project)
+    append_inert(sheet, [project.name])
+    _bold_row(sheet, size=14)
+    for line in (
+            _("Results from Spindeln, exported %(date)s.", date=local_today()),
+            _("Instrument: %(name)s, version %(version)s.", name=instrument.name.get(lang),
+              version=instrument.version),
+            _("Minimum group size (k): %(k)s.", k=k),
+            _("Only: %(group)s", group=group) if group else _("All responses"),
+            _("Every figure describes one round: the whole round, one profession or one "
+              "district. Rounds are shown side by side, never added together.")):
+        append_inert(sheet, [line])
+
+    sheet.append([])
+    append_inert(sheet, [_("Rounds")])
+    _bold_row(sheet, size=12)
+    append_inert(sheet, [_("Round"), _("Status"), _("Figures published on"),
+                         _("Answers in the figures"), _("Answers not yet included")])
+    _bold_row(sheet, wrap=True)
+    status = {RoundStatus.OPEN: _("open"), RoundStatus.CLOSED: _("closed"),
+              RoundStatus.NOT_YET_OPEN: _("not yet open")}
+    for round_ in by_round["rounds"]:
+        released = round_["released_on"]
+        append_inert(sheet, [round_["label"], status.get(round_["status"], round_["status"]),
+                             dt.date.fromisoformat(released) if released else None,
+                             round_["responses"], round_["pending"]])
+        sheet.cell(row=sheet.max_row, column=3).number_format = "yyyy-mm-dd"
+    append_inert(sheet, [_("A round publishes its figures in releases: the first at %(k)s "
+                           "answers, the next when at least %(k)s more have come. Answers "
+                           "that came since are not yet included.", k=k)])
+
+    sheet.append([])
+    append_inert(sheet, [_("What is hidden, and why")])
+    _bold_row(sheet, size=12)
+    for line in (
+            _("Groups with fewer than %(k)s responses are hidden, and so are groups from "
+              "which a small group could be worked out; a hidden group keeps its column, "
+              "empty, and the note above the table says why.", k=k),
+            _("Professions and districts are shown when the round has closed; while it "
+              "is open, only the whole round."),
+            _("Mean and standard deviation of the answers that gave a number; “cannot "
+              "judge” is counted apart. Median and quartiles only where at least %(n)s "
+              "answers gave a number; minimum and maximum are never given, since each "
+              "is one person's answer.", n=2 * k),
+            _("A dimension's score is the mean of its items' means, given only where all "
+              "its items are shown.")):
+        append_inert(sheet, [line])
+    for view in sheets:
+        if note := hidden_note(view.payload).strip():
+            append_inert(sheet, [_sheet_name(view), note])
+            sheet.cell(row=sheet.max_row, column=2).alignment = Alignment(wrap_text=True,
+                                                                          vertical="top")
+
+    sheet.append([])
+    append_inert(sheet, [_("The sheets")])
+    _bold_row(sheet, size=12)
+    append_inert(sheet, [_("Each sheet after this one is ready for a chart: the items as "
+                           "rows, the rounds, professions or districts as columns, each "
+                           "item's mean on the scale %(min)s–%(max)s; each column's head "
+                           "gives the answers it rests on. Under it, the dimensions' scores "
+                           "and each item's number of answers.",
+                           min=instrument.scale.min, max=instrument.scale.max)])
+    append_inert(sheet, [_("The last sheet, “%(sheet)s”, holds every statistic of every "
+                           "group, one row per item.", sheet=_("All figures"))])
+
+    sheet.append([])
+    append_inert(sheet, [_("The items and their wording")])
+    _bold_row(sheet, size=12)
+    append_inert(sheet, [_("Item"), _("Dimension"), _("Wording")])
+    _bold_row(sheet)
+    for item in instrument.items:
+        append_inert(sheet, [item.short.get(lang), instrument.group_of(item).label.get(lang),
+                             item.text.get(lang)])
+    for column, width in zip("ABCDE", (30, 22, 22, 22, 22), strict=True):
+        sheet.column_dimensions[column].width = width
+
+
+def counted_name(payload: dict, group: dict, lang: str) -> str:
+    """A group's name with the answers its figures rest on, for a column head or a legend:
+    "Mätning 6 (pågår, 23 svar)", a round that is still open marked so (its figures are
+    incomplete); a hidden group's name alone. payload is the group's results_payload."""
+    if group["suppressed"]:
+        return group["label"]
+    count = _count(group["responses"], lang)
+    by = payload["selection"]["by"]
+    open_ = any(r["status"] == RoundStatus.OPEN and (by == "none" or r["number"] == group["key"])
+                for r in payload["rounds"]) and by in ("round", "none")
+    if open_:
+        return _("%(name)s (open, %(count)s answers)", name=group["label"], count=count)
+    return _("%(name)s (%(count)s answers)", name=group["label"], count=count)
+
+
+def _write_wide(sheet, view: View, k: int, lang: str) -> None:
+    """One view as tables ready for a chart, each a header and rows between empty rows:
+    the mean of each item (rows) in each group (columns), each dimension's score, each
+    item's n. A hidden group keeps its column, empty, with the reason as a comment on its
+    head; the note under the title says what is left out. Without any group shown, only
+    the title and the note."""
+    payload = view.payload
+    groups = payload["groups"]
+    append_inert(sheet, [view.title])
+    _bold_row(sheet, size=13)
+    if note := hidden_note(payload).strip():
+        append_inert(sheet, [note])
+        _warning_row(sheet)
+    sheet.column_dimensions["A"].width = 34
+    if all(g["suppressed"] for g in groups):
+        return
+    scale = payload["instrument"]["scale"]
+    append_inert(sheet, [_("Mean per item on the scale %(min)s–%(max)s.", min=scale["min"],
+                           max=scale["max"])])
+    heads = [counted_name(payload, g, lang) for g in groups]
+    items = payload["instrument"]["items"]
+    blocks = (
+        (_("Item"), [(i["label"], [g["items"].get(i["key"], {}).get("mean") for g in groups])
+                     for i in items], ONE_DECIMAL),
+        (_("Dimension"), [(d["label"], [g["dimensions"].get(d["key"]) for g in groups])
+                          for d in payload["instrument"]["dimensions"]], ONE_DECIMAL),
+        (_("Answers that gave a number (n)"),
+         [(i["label"], [g["items"].get(i["key"], {}).get("n") for g in groups])
+          for i in items], "0"),
+    )
+    for first, rows, number_format in blocks:
+        sheet.append([])
+        append_inert(sheet, [first, *heads])
+        _bold_row(sheet, wrap=True)
+        for column, group in enumerate(groups, start=2):
+            if group["suppressed"]:
+                sheet.cell(row=sheet.max_row, column=column).comment = Comment(
+                    reason_text(group["reason"], k), "Spindel")
+        for label, values in rows:
+            append_inert(sheet, [label, *values])
+            for column in range(2, len(groups) + 2):
+                sheet.cell(row=sheet.max_row, column=column).number_format = number_format
+    for column in range(2, len(groups) + 2):
+        sheet.column_dimensions[get_column_letter(column)].width = 18
+
+
+def _write_figures(sheet, tables: list[View], k: int, group_labels: dict[str, str]) -> None:
+    """Every statistic of each round's whole (or chosen group), professions and districts
+    in one table, one row per group and item or dimension, with a filter on its head."""
+    append_inert(sheet, [_("All figures")])
+    _bold_row(sheet, size=13)
+    append_inert(sheet, [_("One row per round, group and item (or dimension). A hidden group "
+                           "or item has no number and the reason in the last column.")])
+    sheet.append([])
+    append_inert(sheet, [_("Round"), _("Table"), _("Group"), _("Responses"), _("Level"),
+                         _("Dimension"), _("Item"), _("n (gave a number)"), _("Mean"),
+                         _("Median"), _("Standard deviation"), _("Lower quartile"),
+                         _("Upper quartile"), _("Cannot judge"), _("Not shown")])
+    _bold_row(sheet, wrap=True)
+    header = sheet.max_row
+    fractions = [8 + STATISTICS.index(s) for s in _FRACTIONS]  # their 1-based columns
+    for view in tables:
+        for row in aggregate_rows(view):
+            level = row[4]
+            append_inert(sheet, [row[0], view.title, row[2], row[3], _level(level),
+                                 group_labels.get(row[5], row[5]) if row[5] else None,
+                                 row[7] if level == "item" else None, *row[8:15],
+                                 reason_text(row[15], k)])
+            for column in fractions:
+                sheet.cell(row=sheet.max_row, column=column).number_format = ONE_DECIMAL
+    sheet.auto_filter.ref = f"A{header}:O{sheet.max_row}"
+    sheet.freeze_panes = f"D{header + 1}"  # the head, and round, table and group, stay
+    for column, width in zip("ABCDEFG", (10, 30, 26, 10, 12, 20, 30), strict=True):
+        sheet.column_dimensions[column].width = width
+
+
+# --- the CSV --------------------------------------------------------------------------------
+
+
 def aggregates_csv(project: Project, *, lang: str = "sv", rounds: Sequence[int] | None = None,
                    profession: str | None = None, district: str | None = None) -> bytes:
-    """Every table of views() in one CSV: `breakdown` names the view, `filter` the chosen
-    group ("profession:KEY", "district:KEY" or empty), `hidden` the reason a group or item is
-    not shown (its numbers are then empty). UTF-8 with a BOM so Excel reads å, ä, ö right;
-    comma-separated with decimal points, like the API, for scripts. Raises SelectionError."""
-    chosen = (f"profession:{profession}" if profession is not None
-              else f"district:{district}" if district is not None else "")
+    """Every table of views() in one CSV, UTF-8 with a byte-order mark (Excel then reads å,
+    ä, ö right), one row per group and item or dimension.
+
+    Swedish (lang "sv"), for Swedish Excel, which opens it in columns: semicolons, decimal
+    commas, Swedish headings; the table's title, the chosen group's name, the level and
+    the reason a group or item is hidden in words. English, for scripts: commas, decimal
+    points, CSV_COLUMNS; `breakdown` names the view, `filter` the chosen group
+    ("profession:KEY", "district:KEY" or empty), `hidden` the reason's code, like the
+    API. Hidden groups and items have empty numbers. Raises SelectionError."""
+    tables = views(project, lang=lang, rounds=rounds, profession=profession,
+                   district=district)
+    swedish = lang == "sv"
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for view in views(project, lang=lang, rounds=rounds, profession=profession,
-                      district=district):
-        for row in aggregate_rows(view):
-            writer.writerow(inert_row([view.by, chosen,
-                                       *("" if v is None else v for v in row)]))
+    writer = csv.writer(out, delimiter=";" if swedish else ",", lineterminator="\r\n")
+    with force_locale(lang):
+        if swedish:
+            k = min_group_size(project)
+            chosen = chosen_group(project, profession, district, lang) or _("All responses")
+            labels = _group_labels(project, lang)
+            writer.writerow(inert_row(_swedish_columns()))
+        else:
+            chosen = (f"profession:{profession}" if profession is not None
+                      else f"district:{district}" if district is not None else "")
+            writer.writerow(CSV_COLUMNS)
+        for view in tables:
+            for row in aggregate_rows(view):
+                if swedish:
+                    cells = [view.title, chosen, *row[:4], _level(row[4]),
+                             labels.get(row[5], row[5]) if row[5] else None, *row[6:-1],
+                             reason_text(row[-1], k)]
+                else:
+                    cells = [view.by, chosen, *row]
+                writer.writerow(_csv_value(v, swedish) for v in inert_row(cells))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _swedish_columns() -> list[str]:
+    return [_("Table"), _("Chosen group"), _("Round"), _("Group key"), _("Group"), _("Responses"),
+            _("Level"), _("Dimension"), _("Item key"), _("Item"), _("n (gave a number)"),
+            _("Mean"), _("Median"), _("Standard deviation"), _("Lower quartile"),
+            _("Upper quartile"), _("Cannot judge"), _("Not shown")]
+
+
+def _csv_value(value, decimal_comma: bool):
+    """A cell as the CSV writes it: empty for none, a fraction with a decimal comma in
+    Swedish (in full: Excel shows what its column's format says)."""
+    if value is None:
+        return ""
+    if decimal_comma and isinstance(value, float):
+        return repr(value).replace(".", ",")
+    return value
 
 
 # --- raw answers (admins only) ------------------------------------------------------------
