@@ -251,7 +251,10 @@ def decorate(figure: go.Figure, title: str, caption: str, responses: int | None,
 def decorated_spec(figure: go.Figure, title: str, caption: str, responses: int | None,
                    k: int, group: str | None = None) -> dict:
     """decorate() as the plain dict kaleido takes: a quarter of the time per chart, since
-    plotly's validation of a whole figure (copy, update_layout) is slower than drawing it."""
+    plotly's validation of a whole figure (copy, update_layout) is slower than drawing it.
+    Title, group and caption carry names people typed: escaped, as in the figure itself."""
+    from .charts import plotly_text  # charts build on results; imported late, as above
+
     facts = [_("Only: %(group)s", group=group)] if group else []
     if responses is not None:
         facts.append(_("Responses: %(n)s", n=responses))
@@ -260,9 +263,9 @@ def decorated_spec(figure: go.Figure, title: str, caption: str, responses: int |
     spec = figure.to_plotly_json()
     layout = spec.setdefault("layout", {})
     layout["title"] = {
-        "text": title, "x": 0.02, "xanchor": "left", "xref": "container", "y": 0.97,
-        "yanchor": "top", "yref": "container", "font": {"size": 30},
-        "subtitle": {"text": " · ".join(facts), "font": {"size": 18}}}
+        "text": plotly_text(title), "x": 0.02, "xanchor": "left", "xref": "container",
+        "y": 0.97, "yanchor": "top", "yref": "container", "font": {"size": 30},
+        "subtitle": {"text": plotly_text(" · ".join(facts)), "font": {"size": 18}}}
     layout["font"] = {**layout.get("font", {}), "size": 18}
     layout["legend"] = {**layout.get("legend", {}), "orientation": "v", "x": 1.02,
                         "xanchor": "left", "y": 1, "yanchor": "top"}
@@ -273,7 +276,8 @@ def decorated_spec(figure: go.Figure, title: str, caption: str, responses: int |
     layout.pop("width", None)
     if lines:
         layout["annotations"] = [*layout.get("annotations", ()), {
-            "text": "<br>".join(lines), "xref": "paper", "yref": "paper", "x": 0, "y": 0,
+            "text": "<br>".join(map(plotly_text, lines)), "xref": "paper", "yref": "paper",
+            "x": 0, "y": 0,
             "xanchor": "left", "yanchor": "top", "yshift": -75, "showarrow": False,
             "align": "left", "font": {"size": 16, "color": "#333333"}}]
     return spec
