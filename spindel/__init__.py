@@ -13,14 +13,15 @@ from .auth.routes import bp as auth_bp
 from .config import engine_options, from_environment
 from .exports.routes import bp as exports_bp
 from .extensions import csrf, db, init_limiter, migrate
+from .imports.routes import bp as imports_bp
 from .main.routes import bp as main_bp
 from .present.routes import bp as present_bp
 from .respond.routes import bp as respond_bp
 from .results.routes import bp as results_bp
 from .workspace.routes import bp as workspace_bp
 
-BLUEPRINTS = (main_bp, auth_bp, respond_bp, workspace_bp, results_bp, present_bp, exports_bp,
-              api_bp, audit_bp)
+BLUEPRINTS = (main_bp, auth_bp, respond_bp, workspace_bp, imports_bp, results_bp, present_bp,
+              exports_bp, api_bp, audit_bp)
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from spindel import instrument as instruments
 from spindel.extensions import db
-from spindel.models import Project, RatingTally, Response
+from spindel.models import Project, RatingTally, Response, RoundState
 from spindel.services.responses import recount_tallies
 from tests.conftest import ROOT, AuthActions, csrf_token
 
@@ -74,7 +74,7 @@ def test_a_file_with_errors_lists_every_one_and_stores_nothing(client, login_as,
 
 
 def test_unknown_districts_are_offered_and_added_on_request(client, login_as, make_project):
-    project = make_project()
+    project = make_project(state=RoundState.CLOSED)
     login_as(projects=[project])
     text = csv_text([good_row(area="Väster"), good_row(area="north")])
     first = upload(client, project, text)
@@ -89,7 +89,7 @@ def test_unknown_districts_are_offered_and_added_on_request(client, login_as, ma
 
 
 def test_a_correct_file_is_stored_like_web_answers(client, login_as, make_project):
-    project = make_project(rounds=1)
+    project = make_project(rounds=1, state=RoundState.CLOSED)
     login_as(projects=[project])
     rows = [good_row(round_="2", value="3"), good_row(round_="2", area="Söder", role="BMM"),
             good_row(round_="1", area="south", role="barnavårdscentral (bvc)")]
@@ -108,7 +108,7 @@ def test_a_correct_file_is_stored_like_web_answers(client, login_as, make_projec
 
 
 def test_excel_files_are_read_too(client, login_as, make_project):
-    project = make_project()
+    project = make_project(state=RoundState.CLOSED)
     login_as(projects=[project])
     book = Workbook()
     sheet = book.active

@@ -11,7 +11,7 @@ import pytest
 from flask import g
 
 from spindel.extensions import db
-from spindel.models import ApiToken, Round, RoundState, User
+from spindel.models import ApiToken, ImportBatch, Round, RoundState, User
 from spindel.services.projects import create_project
 from spindel.services.sessions import start_session
 from tests.conftest import make_app
@@ -73,6 +73,9 @@ class World:
         self.admin = User(email=f"admin{n}@example.se", password_hash="x", is_admin=True)
         db.session.add_all([self.member, self.outsider, self.admin])
         db.session.flush()
+        self.batch = ImportBatch(project_id=self.project.id, created_on=dt.date.today(),
+                                 rows=0, file_sha256="0" * 64, filename="f.csv", undone=False)
+        db.session.add(self.batch)
         db.session.commit()
 
     def values(self, user) -> dict:
@@ -82,7 +85,7 @@ class World:
         db.session.commit()
         return {"slug": self.project.slug, "number": 1, "kind": "districts",
                 "id": self.project.districts[0].id, "token_id": token.id,
-                "user_id": self.member.id, "fmt": "svg"}
+                "user_id": self.member.id, "fmt": "svg", "batch_id": self.batch.id}
 
 
 def _url(app, endpoint: str, rule: str, values: dict) -> tuple[str, bool]:

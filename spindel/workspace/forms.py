@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -167,13 +166,6 @@ class CodesForm(FlaskForm):
     count = IntegerField(_l("Number of personal links"), default=20, validators=[
         InputRequired(_l("Say how many personal links to make.")),
         NumberRange(min=1, max=2000, message=_l("Use a number from %(min)s to %(max)s."))])
-
-
-class ImportForm(FlaskForm):
-    file = FileField(_l("File (CSV or Excel)"), validators=[
-        FileRequired(_l("Choose a file to import.")),
-        FileAllowed(["csv", "xlsx", "txt"], _l("Use a .csv or .xlsx file."))])
-    add_unknown = BooleanField(_l("Add the unknown districts and professions listed above"))
 
 
 class UserForm(FlaskForm):

@@ -1,4 +1,5 @@
-"""The supporters' workspace: projects, districts, professions, rounds, links, monitor, import.
+"""The supporters' workspace: projects, districts, professions, rounds, links, monitor
+(importing is in imports/).
 
 Every page needs a login; a project page goes through access.project_or_404 so a project
 you do not belong to is a 404. Views read the form, call a service, render.
@@ -6,7 +7,6 @@ you do not belong to is a 404. Views read the form, call a service, render.
 
 from __future__ import annotations
 
-import click
 from flask import (
     Blueprint,
     Response,
@@ -18,7 +18,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -28,7 +28,7 @@ from .. import instrument as instruments
 from ..extensions import db
 from ..i18n import current_lang
 from ..models import District, Profession, Round
-from ..services import accounts, codes, imports, links, sessions
+from ..services import accounts, codes, links, sessions
 from ..services import projects as project_service
 from ..services.monitor import monitor_payload
 from .forms import (
@@ -38,7 +38,6 @@ from .forms import (
     DeleteProjectForm,
     DistrictForm,
     DistrictRenameForm,
-    ImportForm,
     MembershipForm,
     MoveForm,
     PasswordChangeForm,
@@ -522,75 +521,6 @@ def monitor_json(slug: str, number: int):
     # The sentence on where the figures stand, worded as on the page.
     data["figures"] = render_template("workspace/_monitor_figures.html", data=data).strip()
     return jsonify(data)
-
-
-
-# --- importing earlier rounds ------------------------------------------------------------------
-
-
-@bp.route("/projects/<slug>/import", methods=["GET", "POST"])
-@login_required
-def import_page(slug: str):
-    project = access.project_or_404(slug)
-    form = ImportForm()
-    result, file_error = None, None
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            result = imports.import_file(upload.filename or "", upload.read(), project,
-                                         add_unknown=form.add_unknown.data)
-        except imports.ImportFileError as exc:
-            file_error = str(exc)
-        if result is not None and result.ok:
-            db.session.commit()
-            flash(ngettext("%(num)s answer imported.", "%(num)s answers imported.",
-                           result.stored), "success")
-            return redirect(url_for("workspace.project", slug=slug))
-        db.session.rollback()
-        if file_error:
-            form.file.errors.append(file_error)
-    code = 422 if form.is_submitted() else 200
-    instrument = instruments.for_project(project)
-    return render_template("workspace/import.html", project=project, form=form, result=result,
-                           columns=["round", "area", "role", *instrument.item_keys]), code
-
-
-@bp.cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--project", "slug", required=True, help="The project's short name (slug).")
-@click.option("--create", is_flag=True,
-              help="Create the project with the districts, professions and rounds in the file.")
-@click.option("--add-unknown", is_flag=True,
-              help="Add districts and professions the project does not have yet.")
-def import_command(file: str, slug: str, create: bool, add_unknown: bool) -> None:
-    """Import earlier rounds from a CSV or XLSX file: all rows or none."""
-    with force_locale("en"):
-        project = project_service.project_by_slug(slug)
-        if project is None and not create:
-            raise click.ClickException(f"no project '{slug}' (use --create to create it)")
-        if project is not None and create:
-            raise click.ClickException(f"the project '{slug}' exists already; leave out "
-                                       "--create to import into it")
-        with open(file, "rb") as fh:
-            data = fh.read()
-        try:
-            result = imports.import_file(file, data, project, add_unknown=add_unknown,
-                                         create_slug=slug if create else None)
-        except imports.ImportFileError as exc:
-            raise click.ClickException(str(exc)) from exc
-        if not result.ok:
-            db.session.rollback()
-            for problem in result.check.problems:
-                click.echo(str(problem), err=True)
-            unknown = [f"{what}: {', '.join(names)}" for what, names in (
-                ("unknown districts", result.check.unknown_districts),
-                ("unknown professions", result.check.unknown_professions)) if names]
-            if unknown:
-                click.echo("; ".join(unknown) + " (add them with --add-unknown)", err=True)
-            raise click.ClickException(
-                f"{len(result.check.problems)} problems; nothing was imported")
-        db.session.commit()
-        click.echo(f"Imported {result.stored} answers into '{result.project.slug}'.")
 
 
 # --- administration: users and deleting projects ------------------------------------------------
