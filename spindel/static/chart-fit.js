@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   var GAP = 6;  // px between a label and the chart's edge or the legend
-  var TRIES = 4;
+  var TRIES = 6;
 
   function rect(el) { return el.getBoundingClientRect(); }
 
@@ -70,6 +70,8 @@
     ["t", "b", "l", "r"].forEach(function (side) {
       var change = need[side];
       if (!isFinite(change)) { return; }
+      // A spider as tall as its room stays centred: a wider side margin moves it by half.
+      if (polar && (side === "l" || side === "r") && change > 0) { change *= 2; }
       if (change < 0 && !(polar && (side === "t" || side === "b"))) { return; }
       if (Math.abs(change) > 1) {
         update["margin." + side] = Math.max(0, Math.ceil(margin[side] + change));

@@ -245,15 +245,20 @@ MEASURE = """key => {
   const frame = box(chart.querySelector('.main-svg'));
   const texts = [...chart.querySelectorAll('.main-svg text, .main-svg tspan')]
     .filter(t => box(t).width > 0 && !t.closest('.hoverlayer'));
-  const labels = [...chart.querySelectorAll(
-    '.angularaxistick text, .xtick text, .ytick text, .legendtext')]
+  const named = selector => [...chart.querySelectorAll(selector)]
     .map(t => ({text: t.textContent, b: box(t)}));
+  const ticks = named('.angularaxistick text, .xtick text, .ytick text');
+  const labels = ticks.concat(named('.legendtext'));
+  const meet = (a, b) => a.width && b.width &&
+    Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 &&
+    Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
   const overlaps = [];
   labels.forEach((a, i) => labels.slice(i + 1).forEach(b => {
-    const w = Math.min(a.b.right, b.b.right) - Math.max(a.b.left, b.b.left);
-    const h = Math.min(a.b.bottom, b.b.bottom) - Math.max(a.b.top, b.b.top);
-    if (a.b.width && b.b.width && w > 0.5 && h > 0.5) { overlaps.push([a.text, b.text]); }
+    if (meet(a.b, b.b)) { overlaps.push([a.text, b.text]); }
   }));
+  const legend = chart.querySelector('.legend .bg');  // its lines and markers too
+  ticks.forEach(t => { if (legend && meet(t.b, box(legend))) {
+    overlaps.push([t.text, 'the legend']); } });
   return {
     plot: plot.height / H,
     font: Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize))),

@@ -152,12 +152,18 @@ def open_everything(page) -> None:
         ".every(c => c.getAttribute('data-fitted'))", timeout=60_000)
 
 
+# Labels outside their chart, left out by plotly, or on the legend (its lines and markers).
 LABELS_OUTSIDE = """() => [...document.querySelectorAll('.chart[data-figure]')].flatMap(chart => {
   const frame = chart.querySelector('.main-svg').getBoundingClientRect();
+  const legend = chart.querySelector('.legend .bg');
+  const l = legend ? legend.getBoundingClientRect() : null;
+  const onLegend = b => l && Math.min(b.right, l.right) - Math.max(b.left, l.left) > .5 &&
+    Math.min(b.bottom, l.bottom) - Math.max(b.top, l.top) > .5;
   return [...chart.querySelectorAll('.angularaxistick text, .xtick text, .ytick text')]
     .map(t => [t.textContent, t.getBoundingClientRect()])
     .filter(([text, b]) => text && (!b.width || b.left < frame.left - .5 ||
-      b.right > frame.right + .5 || b.top < frame.top - .5 || b.bottom > frame.bottom + .5))
+      b.right > frame.right + .5 || b.top < frame.top - .5 || b.bottom > frame.bottom + .5 ||
+      onLegend(b)))
     .map(([text]) => chart.closest('figure').id + ': ' + text);
 })"""
 
