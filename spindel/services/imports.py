@@ -151,7 +151,12 @@ def accepted_columns(instrument: Instrument, lang: str) -> list[ColumnNames]:
         else:
             item = next(i for i in instrument.items if i.key == column)
             names, question = [item.key, item.short.sv, item.short.en], item.text.get(lang)
-        others = list(dict.fromkeys(n for n in names if header_key(n) != header_key(label)))
+        # Each name once, as it is matched ("routines" and "Routines" are one name).
+        others, seen = [], {header_key(label)}
+        for name in names:
+            if header_key(name) not in seen:
+                seen.add(header_key(name))
+                others.append(name)
         found.append(ColumnNames(column, label, others, question))
     return found
 
