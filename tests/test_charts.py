@@ -119,7 +119,7 @@ def test_numbers_are_written_the_swedish_way_in_swedish(project):
     swedish = charts.spider_rounds(project, lang="sv")
     english = charts.spider_rounds(project, lang="en")
     mean = statistics.fmean([3, 4, 4, 6, 8, 9, 7, 7, 7, 7, 7, 2, 2])  # rules in round 1
-    assert swedish.table[0][:3] == ["Påstående", "Dimension", "Mätning 1"]
+    assert swedish.table[0][:3] == ["Fråga", "Dimension", "Mätning 1"]
     assert swedish.table[1][2] == f"{mean:.1f}".replace(".", ",")
     assert english.table[1][2] == f"{mean:.1f}"
     assert swedish.figure.layout.separators == ", "

@@ -51,7 +51,7 @@ def test_a_chart_of_one_group_says_so_on_the_image(app):
 
 
 def test_a_long_caption_is_wrapped_to_fit_the_image(app):
-    caption = "Medelvärde per påstående på skalan 1–10, en linje per mätning. " * 4
+    caption = "Medelvärde per fråga på skalan 1–10, en linje per mätning. " * 4
     with app.test_request_context():
         figure = decorate(spider(), "Titel", caption, 10, 5)
     lines = figure.layout.annotations[-1].text.split("<br>")

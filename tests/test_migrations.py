@@ -222,3 +222,32 @@ def test_import_batches_migration_keeps_every_answer_and_rating(tmp_path, backen
             back, _ids = _stored_answers(conn)
         assert back == before
         db.engine.dispose()
+
+
+def test_every_upgrade_from_0005_keeps_every_answer_and_rating(tmp_path, backend):
+    """Stored at 0005 (the first schema with random ids), the answers and their ratings are
+    all there at head: no migration's table rebuild may cascade into them (batch mode on
+    SQLite drops and recreates tables; migrations/env.py switches foreign keys off for it)."""
+    app = make_app(tmp_path, backend)
+    with app.app_context():
+        upgrade(revision="0005")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO project (id, slug, name, description, instrument, "
+                              "min_group_size, setup_version) VALUES (1, 'p', 'P', '', "
+                              "'spindeln@1', 5, 1)"))
+            conn.execute(text("INSERT INTO profession (id, project_id, key, name_sv, name_en, "
+                              "position, active) VALUES (1, 1, 'p1', 'P1', '', 1, true)"))
+            conn.execute(text("INSERT INTO round (id, project_id, number, label, state, token) "
+                              "VALUES (1, 1, 1, 'M1', 'closed', 't1')"))
+            for n in range(1, 13):
+                conn.execute(text("INSERT INTO response (id, round_id, profession_id, "
+                                  "submitted_on) VALUES (:id, 1, 1, '2025-03-01')"),
+                             {"id": 2**40 + n})
+                conn.execute(text("INSERT INTO rating (response_id, item_key, value) VALUES "
+                                  "(:id, 'a', :v), (:id, 'b', NULL)"), {"id": 2**40 + n, "v": n})
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT COUNT(*) FROM response")).scalar() == 12
+            assert conn.execute(text("SELECT COUNT(*) FROM rating")).scalar() == 24
+            assert conn.execute(text("SELECT SUM(value) FROM rating")).scalar() == 78
+        db.engine.dispose()

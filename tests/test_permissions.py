@@ -18,7 +18,7 @@ from tests.conftest import make_app
 
 # Routes anyone may open: the respondent's pages, login, static files, health, the API's
 # self-description. Everything else needs a login.
-PUBLIC_PREFIXES = ("/r/", "/static/", "/assets/")
+PUBLIC_PREFIXES = ("/r/", "/s/", "/static/", "/assets/")  # /s/: short links to a round
 PUBLIC_RULES = {"/", "/login", "/healthz", "/api/v1/openapi.json", "/privacy"}
 # Pages only an admin sees (a supporter gets 404, as for a project not theirs).
 ADMIN_ENDPOINTS = {"workspace.users", "workspace.user", "workspace.end_user_sessions",

@@ -129,9 +129,8 @@ def test_text_fields_keep_type_autocomplete_and_error_links(client):
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_spiders_per_profession_and_district_name_their_groups(make_project, add_answer,
                                                                lang):
-    from spindel.services.charts import spider_districts, spider_professions
-
     from spindel.models import RoundState
+    from spindel.services.charts import spider_districts, spider_professions
 
     # Closed: an open round publishes only its whole round.
     project = make_project(min_group_size=3, state=RoundState.CLOSED)

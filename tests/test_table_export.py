@@ -42,7 +42,7 @@ SHEETS_SV = ["Om data", "Per mätning", "Mätning 1, yrkesgrupper",
              "Mätning 1, stadsdelsområden", "Mätning 2, yrkesgrupper",
              "Mätning 2, stadsdelsområden", "Alla värden"]
 SWEDISH_COLUMNS = ["Tabell", "Urval", "Mätning", "Gruppnyckel", "Grupp", "Antal svar", "Nivå",
-                   "Dimension", "Påståendenyckel", "Påstående", "n (gav en siffra)",
+                   "Dimension", "Frågenyckel", "Fråga", "n (gav en siffra)",
                    "Medelvärde", "Median", "Standardavvikelse", "Nedre kvartil",
                    "Övre kvartil", "Kan inte bedöma", "Visas inte"]
 
@@ -126,7 +126,7 @@ def test_items_by_round_is_a_table_for_a_chart_with_the_apis_means(client, close
     book = workbook(closed, lang="sv")
     sheet = wide(book["Per mätning"])
     assert sheet["title"] == "Per mätning"
-    means = sheet["tables"]["Påstående"]
+    means = sheet["tables"]["Fråga"]
     # Each round's column says how many answers it rests on.
     assert means["heads"] == [f"{g['label']} ({g['responses']} svar)" for g in api["groups"]]
     assert list(means["rows"]) == item_labels(api)
@@ -156,7 +156,7 @@ def test_each_round_has_items_by_profession_and_by_district_published_cells_only
         api = api_results(client, closed.slug, by=API_BY[by], round=number)
         sheet = wide(book[f"Mätning {number}, {name}"])
         assert sheet["title"] == title.format(f"Mätning {number}")
-        means = sheet["tables"]["Påstående"]
+        means = sheet["tables"]["Fråga"]
         assert len(means["heads"]) == len(api["groups"])
         for column, group in enumerate(api["groups"]):
             values = [means["rows"][label][column] for label in item_labels(api)]
@@ -185,7 +185,7 @@ def test_a_hidden_group_is_blank_with_a_note_saying_why(client, closed):
         sheet = wide(book[sheet_name])
         assert label[SMALL_GROUP["profession"]] in sheet["note"]
         assert label["bmm"] in sheet["note"]
-        means = sheet["tables"][("Påstående", "Item")[lang == "en"]]
+        means = sheet["tables"][("Fråga", "Item")[lang == "en"]]
         heads = dict(zip(label, means["comments"], strict=True))
         assert heads[SMALL_GROUP["profession"]].comment.text == small
         assert heads["bmm"].comment.text == complement
@@ -217,8 +217,8 @@ def test_every_statistic_is_the_apis_and_fractions_show_one_decimal(client, clos
                 if group["suppressed"]:
                     assert len(mine) == 1 and mine[0]["Visas inte"]
                     continue
-                items = [r for r in mine if r["Nivå"] == "Påstående"]
-                assert [r["Påstående"] for r in items] == item_labels(api)
+                items = [r for r in mine if r["Nivå"] == "Fråga"]
+                assert [r["Fråga"] for r in items] == item_labels(api)
                 for row, item in zip(items, api["instrument"]["items"], strict=True):
                     assert row["Antal svar"] == group["responses"]
                     assert same([row[n] for n in names],
@@ -265,7 +265,7 @@ def test_the_about_sheet_says_what_the_figures_are_and_what_is_hidden(client, cl
 def test_an_open_round_shows_only_its_whole_and_says_it_is_incomplete(client, logged_in):
     api = api_results(client, logged_in.slug, by="round")
     book = workbook(logged_in, lang="sv")
-    heads = wide(book["Per mätning"])["tables"]["Påstående"]["heads"]
+    heads = wide(book["Per mätning"])["tables"]["Fråga"]["heads"]
     assert heads == [f"{g['label']} (pågår, {g['responses']} svar)" for g in api["groups"]]
     professions = wide(book["Mätning 2, yrkesgrupper"])
     assert "har stängt" in professions["note"] and not professions["tables"]
@@ -331,10 +331,10 @@ def test_swedish_csv_opens_in_columns_in_swedish_excel(client, closed):
     api = api_results(client, closed.slug, by="round")
     group = api["groups"][1]
     row = next(r for r in rows if r["Tabell"] == "Per mätning" and r["Gruppnyckel"] == "2"
-               and r["Påståendenyckel"] == "rules")
+               and r["Frågenyckel"] == "rules")
     assert row["Grupp"] == group["label"] and int(row["Antal svar"]) == group["responses"]
-    assert row["Urval"] == "Alla svar" and row["Nivå"] == "Påstående"
-    assert row["Dimension"] == "Regelverk" and row["Påstående"] == "Lagar och regler"
+    assert row["Urval"] == "Alla svar" and row["Nivå"] == "Fråga"
+    assert row["Dimension"] == "Regelverk" and row["Fråga"] == "Lagar och regler"
     mean = row["Medelvärde"]
     assert "," in mean and "." not in mean  # like "5,2"
     assert float(mean.replace(",", ".")) == group["items"]["rules"]["mean"]
@@ -354,7 +354,7 @@ def test_swedish_and_english_csv_carry_the_same_numbers(closed):
              ("Median", "median"), ("Standardavvikelse", "sd"), ("Nedre kvartil", "q1"),
              ("Övre kvartil", "q3"), ("Kan inte bedöma", "cannot_judge"))
     for sv, en in zip(swedish, english, strict=True):
-        assert sv["Mätning"] == en["round"] and sv["Påståendenyckel"] == en["item_key"]
+        assert sv["Mätning"] == en["round"] and sv["Frågenyckel"] == en["item_key"]
         for sv_name, en_name in pairs:
             assert sv[sv_name].replace(",", ".") == en[en_name]
 
