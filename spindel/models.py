@@ -320,6 +320,24 @@ class ImportBatch(db.Model):
     undone: Mapped[bool] = mapped_column(default=False)
 
 
+class ExpectedStaff(db.Model):
+    """How many staff a round expects from one profession or one district, entered by the
+    supporter so the monitor can show participation in per cent (services/monitor.py).
+
+    `kind` is "profession" or "district" and `part_id` that profession's or district's id:
+    two separate lists, never a profession × district cross (policy §1). No row = not known.
+    """
+
+    PROFESSION = "profession"
+    DISTRICT = "district"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    part_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    count: Mapped[int]
+
+
 # --- people who run projects ------------------------------------------------------------
 
 project_member = Table(
