@@ -17,6 +17,7 @@ from ..dates import local_today
 from ..extensions import db
 from ..models import Response, Round
 from .disclosure import min_group_size, publication
+from .participation import DISTRICT, PROFESSION, expected_staff, percent, round_expected
 
 
 def _counts(round_: Round, column) -> dict[int, int]:
@@ -25,15 +26,21 @@ def _counts(round_: Round, column) -> dict[int, int]:
     return {key: n for key, n in rows}
 
 
-def _groups(parts, counts: dict[int, int], lang: str) -> list[dict]:
-    return [{"key": p.key, "label": p.label(lang), "count": counts.get(p.id, 0)}
-            for p in parts if p.active or counts.get(p.id, 0)]
+def _groups(parts, counts: dict[int, int], expected: dict[int, int], lang: str) -> list[dict]:
+    """Each listed part's count of answers and, where the supporter entered how many staff
+    it expects, that number and the participation in per cent (else None)."""
+    return [{"key": p.key, "label": p.label(lang), "count": counts.get(p.id, 0),
+             "expected": expected.get(p.id),
+             "percent": percent(counts.get(p.id, 0), expected.get(p.id))}
+            for p in parts if p.active or counts.get(p.id, 0) or p.id in expected]
 
 
 def monitor_payload(round_: Round, lang: str = "sv", today: dt.date | None = None) -> dict:
     """The monitor's numbers: total, latest day ("today"/"earlier"/None), counts per
-    profession and district, and where the round's published figures stand (the release
-    they come from and how many more answers the next one needs)."""
+    profession and district (with expected staff and participation in per cent where
+    known; "expected"/"percent" of the whole round likewise, else None), and where the
+    round's published figures stand (the release they come from and how many more answers
+    the next one needs)."""
     today = today or local_today()
     project = round_.project
     k = min_group_size(project)
@@ -43,15 +50,25 @@ def monitor_payload(round_: Round, lang: str = "sv", today: dt.date | None = Non
                                    .where(Response.round_id == round_.id))
     latest = None if latest_day is None else ("today" if latest_day >= today else "earlier")
     pub = publication(round_, today)
+    expected = expected_staff(round_)
+    professions = _groups(project.professions, _counts(round_, Response.profession_id),
+                          expected[PROFESSION], lang)
+    districts = _groups(project.districts, _counts(round_, Response.district_id),
+                        expected[DISTRICT], lang)
+    listed = {p["key"] for p in professions}, {d["key"] for d in districts}
+    expected_total = round_expected(expected,
+                                    [p.id for p in project.professions if p.key in listed[0]],
+                                    [d.id for d in project.districts if d.key in listed[1]])
     return {
         "round": round_.number,
         "status": round_.status(today),
         "total": total,
+        "expected": expected_total,
+        "percent": percent(total, expected_total),
         "latest": latest,
         "min_group_size": k,
         "released": pub.release.responses if pub.release else None,
         "next_update_in": pub.next_update_in if pub.release else max(1, k - total),
-        "professions": _groups(project.professions, _counts(round_, Response.profession_id),
-                               lang),
-        "districts": _groups(project.districts, _counts(round_, Response.district_id), lang),
+        "professions": professions,
+        "districts": districts,
     }

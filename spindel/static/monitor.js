@@ -4,9 +4,20 @@
   var root = document.getElementById("monitor");
   if (!root || !window.fetch) { return; }
   var source = root.getAttribute("data-source");
+  var pattern = root.getAttribute("data-participation") || "";
+
+  function participation(group) {
+    return pattern.replace("{count}", String(group.count))
+      .replace("{expected}", String(group.expected)).replace("{percent}", String(group.percent));
+  }
 
   function show(data) {
     document.getElementById("monitor-total").textContent = String(data.total);
+    var total = document.getElementById("monitor-participation");
+    if (total && data.percent !== null) {
+      total.textContent = "(" + root.getAttribute("data-participation-total")
+        .replace("{text}", participation(data)) + ")";
+    }
     document.getElementById("monitor-latest").textContent =
       root.getAttribute("data-" + (data.latest || "none"));
     if (typeof data.figures === "string") {
@@ -17,6 +28,9 @@
         var cell = root.querySelector('table[data-kind="' + kind + '"] td[data-key="' +
                                       group.key + '"]');
         if (cell) { cell.textContent = String(group.count); }
+        var share = root.querySelector('table[data-kind="' + kind + '"] ' +
+                                       'td[data-participation-key="' + group.key + '"]');
+        if (share) { share.textContent = group.percent === null ? "–" : participation(group); }
       });
     });
   }

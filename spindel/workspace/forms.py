@@ -32,6 +32,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..services.accounts import password_problem
 from ..services.names import MAX_NAME_LENGTH, clean_name, name_problem
+from ..services.participation import MAX_EXPECTED
 
 # \Z, not $: "$" also matches before a final line break, which would let "north\n" in.
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_\-]*\Z"
@@ -155,6 +156,43 @@ class RoundForm(FlaskForm):
     def validate_closes_on(self, field):
         if field.data and self.opens_on.data and field.data < self.opens_on.data:
             raise ValidationError(_l("The closing date comes before the opening date."))
+
+
+class CountField(IntegerField):
+    """A whole number of staff from 0 to MAX_EXPECTED, or empty (not known), with the
+    reason in words for anything else (a letter, a decimal point, a minus sign)."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = valuelist[0].strip() if valuelist else ""
+        if not text:
+            return
+        if not (text.isascii() and text.isdigit()):
+            raise ValueError(_("Write a whole number, such as 12, or leave it empty."))
+        if len(text) > 6 or int(text) > MAX_EXPECTED:
+            raise ValueError(_("Use a number from %(min)s to %(max)s.", min=0,
+                               max=MAX_EXPECTED))
+        self.data = int(text)
+
+
+def expected_staff_form(project, expected: dict[str, dict[int, int]], lang: str = "sv",
+                        formdata=None):
+    """A form with one field per profession (p_<id>) and per district (d_<id>) of the
+    project, filled with the numbers entered so far; `fields` lists (kind, part, field)."""
+
+    class ExpectedStaffForm(FlaskForm):
+        pass
+
+    parts = [("profession", "p", p) for p in project.professions] + \
+        [("district", "d", d) for d in project.districts]
+    for kind, prefix, part in parts:
+        setattr(ExpectedStaffForm, f"{prefix}_{part.id}",
+                CountField(part.label(lang), validators=[Optional()],
+                           default=expected.get(kind, {}).get(part.id),
+                           render_kw={"inputmode": "numeric"}))
+    form = ExpectedStaffForm() if formdata is None else ExpectedStaffForm(formdata=formdata)
+    form.parts = [(kind, part, form[f"{prefix}_{part.id}"]) for kind, prefix, part in parts]
+    return form
 
 
 class RoundStateForm(FlaskForm):

@@ -28,7 +28,7 @@ from .. import instrument as instruments
 from ..extensions import db
 from ..i18n import current_lang
 from ..models import District, Profession, Round
-from ..services import accounts, codes, links, sessions
+from ..services import accounts, codes, links, participation, sessions
 from ..services import projects as project_service
 from ..services.monitor import monitor_payload
 from .forms import (
@@ -48,6 +48,7 @@ from .forms import (
     RoundStateForm,
     TokenForm,
     UserForm,
+    expected_staff_form,
 )
 
 # cli_group=None: commands added to bp.cli become top-level `spindel` commands.
@@ -498,6 +499,27 @@ def make_codes(slug: str, number: int):
     filename = f"personal-links-{project.slug}-{round_.number}.csv"
     return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/projects/<slug>/rounds/<int:number>/expected", methods=["GET", "POST"])
+@login_required
+def expected_staff(slug: str, number: int):
+    """How many staff the round expects per profession and per district (empty = not
+    known), so the monitor and the answer slide can show participation in per cent."""
+    project = access.project_or_404(slug)
+    round_ = round_or_404(project, number)
+    form = expected_staff_form(project, participation.expected_staff(round_), current_lang())
+    if form.validate_on_submit():
+        values: dict[str, dict[int, int | None]] = {kind: {} for kind in participation.KINDS}
+        for kind, part, field in form.parts:
+            values[kind][part.id] = field.data
+        participation.set_expected_staff(round_, values)
+        db.session.commit()
+        flash(_("The expected numbers of staff are saved."), "success")
+        return redirect(url_for("workspace.round_page", slug=slug, number=number))
+    code = 422 if form.is_submitted() else 200
+    return render_template("workspace/expected_staff.html", project=project, round=round_,
+                           form=form), code
 
 
 # --- watching answers arrive ------------------------------------------------------------------
