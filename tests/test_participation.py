@@ -148,3 +148,31 @@ def test_another_project_cannot_be_reached(client, login_as, make_project):
     login_as(projects=[mine])
     assert client.get(expected_url(other)).status_code == 404
     assert db.session.get(Project, other.id) is not None
+
+
+def test_the_answer_slide_shows_participation(client, login_as, make_project, add_answer):
+    from tests.test_present import data_url
+
+    project = make_project(min_group_size=3)
+    login_as(projects=[project])
+    round_ = project.rounds[0]
+    data = client.get(data_url(project, "answer", live=1)).get_json()
+    assert data["participation"] == "" and data["participation_groups"] == ""
+
+    for _ in range(6):
+        add_answer(round_, profession="bvc", district="north")
+    add_answer(round_, profession="bmm", district="south")
+    enter(client, project, {"p:bvc": "8", "d:north": "10", "d:south": "4"})
+    counts = answers_by(round_, Response.district_id)
+    north, south = (counts.get(d.id, 0) for d in project.districts)
+    total = north + south
+    data = client.get(data_url(project, "answer", live=1)).get_json()
+    assert data["count"] == f"{total} svar hittills"
+    assert data["participation"] == (f"Deltagande: {total} av 14 "
+                                     f"({round(100 * total / 14)} %)")
+    assert data["participation_groups"] == (
+        f"Barnavårdscentral (BVC) 6 av 8 (75 %) · Norr {north} av 10 ({round(100 * north / 10)} %) · "
+        f"Söder {south} av 4 ({round(100 * south / 4)} %)")
+    # Counts only: no rating or mean anywhere in the slide's data.
+    assert set(data) <= {"key", "title", "live", "count", "next_update", "participation",
+                         "participation_groups"}

@@ -75,6 +75,8 @@ def slide_data(slug: str, key: str):
     if slide.kind == "answer":
         round_ = next(r for r in project.rounds if r.number == show.live)
         data["count"] = presentation.answer_count_text(round_, lang)
+        data["participation"], data["participation_groups"] = \
+            presentation.participation_texts(round_, lang)
         if live is not None:
             data["next_update"] = presentation.next_update_text(round_, lang)
     elif slide.kind == "waiting":

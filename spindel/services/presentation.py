@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import Project, Response, Round, RoundStatus
 from . import charts
 from .disclosure import publication
+from .monitor import monitor_payload
 from .selection import Selection
 from .talking_points import TalkingPoint, talking_points
 
@@ -189,6 +190,25 @@ def answer_count_text(round_: Round, lang: str = "sv") -> str:
     with force_locale(lang):
         count = response_count(round_)
         return ngettext("%(num)s response so far", "%(num)s responses so far", count)
+
+
+def participation_texts(round_: Round, lang: str = "sv") -> tuple[str, str]:
+    """The answer slide's participation where the supporter entered expected staff: the
+    round's ("Deltagande: 20 av 39 (51 %)") and each profession's and district's with a
+    number ("BVC 13 av 20 (65 %) · …"); empty strings where none is known. Counts of answers
+    only, as on the monitor (services/monitor.py)."""
+    data = monitor_payload(round_, lang)
+    with force_locale(lang):
+        def share(item: dict) -> str:
+            return _("%(count)s of %(expected)s (%(percent)s %%)", count=item.get("count",
+                     item.get("total")), expected=item["expected"], percent=item["percent"])
+
+        total = "" if data["percent"] is None else _("Participation: %(text)s",
+                                                      text=share(data))
+        groups = " · ".join(f"{g['label']} {share(g)}"
+                            for g in data["professions"] + data["districts"]
+                            if g["percent"] is not None)
+        return total, groups
 
 
 def next_update_text(round_: Round, lang: str = "sv") -> str:

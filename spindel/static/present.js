@@ -33,6 +33,8 @@
   function draw(slide, data) {
     setText(slide, "[data-count]", data.count);
     setText(slide, "[data-next-update]", data.next_update);
+    setText(slide, "[data-participation]", data.participation);
+    setText(slide, "[data-participation-groups]", data.participation_groups);
     setText(slide, "[data-caption]", data.caption);
     // Nothing to show: one sentence says why, instead of empty axes.
     var empty = slide.querySelector("[data-empty]");
