@@ -171,7 +171,8 @@ def test_the_answer_slide_shows_participation(client, login_as, make_project, ad
     assert data["participation"] == (f"Deltagande: {total} av 14 "
                                      f"({round(100 * total / 14)} %)")
     assert data["participation_groups"] == (
-        f"Barnavårdscentral (BVC) 6 av 8 (75 %) · Norr {north} av 10 ({round(100 * north / 10)} %) · "
+        f"Barnavårdscentral (BVC) 6 av 8 (75 %) · "
+        f"Norr {north} av 10 ({round(100 * north / 10)} %) · "
         f"Söder {south} av 4 ({round(100 * south / 4)} %)")
     # Counts only: no rating or mean anywhere in the slide's data.
     assert set(data) <= {"key", "title", "live", "count", "next_update", "participation",

@@ -16,7 +16,8 @@
     var total = document.getElementById("monitor-participation");
     if (total && data.percent !== null) {
       total.textContent = "(" + root.getAttribute("data-participation-total")
-        .replace("{text}", participation(data)) + ")";
+        .replace("{text}", participation({count: data.total, expected: data.expected,
+                                          percent: data.percent})) + ")";
     }
     document.getElementById("monitor-latest").textContent =
       root.getAttribute("data-" + (data.latest || "none"));
