@@ -1,7 +1,15 @@
 """Who may see what: the one place for project access, for pages and the API.
 
-A supporter sees the projects they belong to; an admin sees every project. A project you do
-not belong to is a 404, never a page that confirms it exists.
+A supporter runs the projects they belong to; an admin runs every project. A viewer (a
+steering group) reads a project's published figures — results, presentation, exports of
+aggregates, the disclosure audit — and nothing else: no setup, no links or codes, no
+import, no raw answers, no monitor (its live counts per district and profession are not
+published cells while a round is open). A project you may not open is a 404, never a page
+that confirms it exists.
+
+`project_or_404` is the supporter's door and the default for every page; only the reading
+pages use `readable_project_or_404`, so a new page is closed to viewers until someone
+decides otherwise.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy import select
 
 from .extensions import db
-from .models import Project, User
+from .models import SUPPORTER, VIEWER, Project, ProjectMember, User
 from .services import sessions
 from .services.accounts import user_for_api_token
 
@@ -70,25 +78,57 @@ def log_out(everywhere: bool = False) -> None:
     session.pop("_login_at", None)
 
 
-def can_see(user, project: Project) -> bool:
+def membership(user, project: Project) -> ProjectMember | None:
+    """The user's membership of the project (supporter or viewer), if any."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return next((m for m in user.memberships if m.project_id == project.id), None)
+
+
+def can_manage(user, project: Project) -> bool:
+    """May run the project: set it up, hand out links, import, see the monitor."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return bool(user.is_admin or any(p.id == project.id for p in user.projects))
+    found = membership(user, project)
+    return bool(user.is_admin or (found is not None and found.role == SUPPORTER))
+
+
+def can_see(user, project: Project) -> bool:
+    """May read the project's published figures: its supporters, admins and its viewers.
+    A viewer limited to a district is not let in here: the pages that show figures do not
+    yet narrow every output to one district, so such a membership opens nothing."""
+    if can_manage(user, project):
+        return True
+    found = membership(user, project)
+    return bool(found is not None and found.role == VIEWER and found.district_id is None)
 
 
 def visible_projects(user) -> list[Project]:
+    """Every project for an admin; otherwise the projects the user runs or views."""
     if user.is_admin:
         return list(db.session.scalars(select(Project).order_by(Project.name)))
-    return list(user.projects)
+    return sorted((m.project for m in user.memberships if can_see(user, m.project)),
+                  key=lambda p: p.name)
+
+
+def _project(slug: str, user, may) -> Project:
+    user = user if user is not None else current_user
+    project = db.session.scalar(select(Project).where(Project.slug == slug))
+    if project is None or not may(user, project):
+        abort(404)
+    return project
 
 
 def project_or_404(slug: str, user=None) -> Project:
-    """The project with this slug if the user may see it; 404 otherwise."""
-    user = user if user is not None else current_user
-    project = db.session.scalar(select(Project).where(Project.slug == slug))
-    if project is None or not can_see(user, project):
-        abort(404)
-    return project
+    """The project with this slug if the user may run it (supporter, admin); 404 otherwise,
+    for a viewer too."""
+    return _project(slug, user, can_manage)
+
+
+def readable_project_or_404(slug: str, user=None) -> Project:
+    """The project with this slug if the user may read its published figures (supporter,
+    admin, viewer); 404 otherwise."""
+    return _project(slug, user, can_see)
 
 
 def api_user() -> User | None:
@@ -130,3 +170,5 @@ def admin_required(view):
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    # Templates offer a viewer only the pages they may open.
+    app.jinja_env.globals["can_manage"] = lambda project: can_manage(current_user, project)

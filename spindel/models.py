@@ -13,7 +13,6 @@ import secrets
 from flask_login import UserMixin
 from sqlalchemy import (
     BigInteger,
-    Column,
     Date,
     DateTime,
     ForeignKey,
@@ -21,7 +20,6 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     String,
-    Table,
     Text,
     UniqueConstraint,
     select,
@@ -340,12 +338,34 @@ class ExpectedStaff(db.Model):
 
 # --- people who run projects ------------------------------------------------------------
 
-project_member = Table(
-    "project_member",
-    db.metadata,
-    Column("project_id", ForeignKey("project.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
-)
+SUPPORTER, VIEWER = "supporter", "viewer"
+
+
+class ProjectMember(db.Model):
+    """A user's place in a project: a supporter runs it; a viewer (a steering group) only
+    reads its published figures — results, presentation, exports of aggregates — and, with
+    a district, only that district's cells and the whole round's (access.py).
+
+    Deleting the district deletes the membership: a limited viewer never becomes unlimited.
+    """
+
+    __tablename__ = "project_member"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), default=SUPPORTER,
+                                      server_default=SUPPORTER)
+    district_id: Mapped[int | None] = mapped_column(
+        ForeignKey("district.id", ondelete="CASCADE"), default=None)
+
+    project: Mapped[Project] = relationship(overlaps="projects")
+    district: Mapped[District | None] = relationship()
+
+
+# The table under the model, for the projects a supporter runs (User.projects).
+project_member = ProjectMember.__table__
 
 
 class User(UserMixin, db.Model):
@@ -357,8 +377,14 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
 
-    projects: Mapped[list[Project]] = relationship(secondary=project_member,
-                                                   order_by="Project.name")
+    # The projects this user runs (as a supporter); viewers' memberships are in memberships.
+    projects: Mapped[list[Project]] = relationship(
+        secondary=project_member, order_by="Project.name",
+        primaryjoin=lambda: (User.id == project_member.c.user_id)
+        & (project_member.c.role == SUPPORTER),
+        overlaps="memberships,project")
+    memberships: Mapped[list[ProjectMember]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, overlaps="projects")
     api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="user",
                                                       cascade="all, delete-orphan")
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user",

@@ -1,6 +1,8 @@
 """Who may open what, for EVERY route in the app's URL map: anonymous, a supporter of another
-project, a supporter of the project, an admin. A new route is covered without anyone
-remembering it: it is either in the small PUBLIC list below or must behave like this."""
+project, a supporter of the project, a viewer of the project (a steering group: read-only), an
+admin. A new route is covered without anyone remembering it: it is either in the small PUBLIC
+list below or must behave like this — and a project's page is closed to its viewers unless it
+is in the READABLE list."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import pytest
 from flask import g
 
 from spindel.extensions import db
-from spindel.models import ApiToken, ImportBatch, Round, RoundState, User
+from spindel.models import VIEWER, ApiToken, ImportBatch, ProjectMember, Round, RoundState, User
 from spindel.services.projects import create_project
 from spindel.services.sessions import start_session
 from tests.conftest import make_app
@@ -22,7 +24,14 @@ PUBLIC_PREFIXES = ("/r/", "/s/", "/static/", "/assets/")  # /s/: short links to 
 PUBLIC_RULES = {"/", "/login", "/healthz", "/api/v1/openapi.json", "/privacy"}
 # Pages only an admin sees (a supporter gets 404, as for a project not theirs).
 ADMIN_ENDPOINTS = {"workspace.users", "workspace.user", "workspace.end_user_sessions",
-                   "workspace.delete_project", "exports.raw"}
+                   "workspace.delete_project", "exports.raw", "workspace.add_viewing",
+                   "workspace.end_viewing"}
+# A project's pages its viewers may open: published figures only (results, presentation,
+# exports of aggregates) and the audit, which shows no figures. Not the monitor: its live
+# counts per profession and district are not published cells while a round is open.
+READABLE_ENDPOINTS = {"results.page", "present.setup", "present.slides", "present.slide_data",
+                      "exports.index", "exports.chart", "exports.deck", "exports.workbook",
+                      "exports.table_csv", "api.project_results", "audit.report"}
 # Routes that end the caller's own session, and so redirect to the login page.
 LOGGING_OUT = {"auth.logout", "workspace.logout_everywhere"}
 
@@ -71,7 +80,9 @@ class World:
         self.outsider = User(email=f"outsider{n}@example.se", password_hash="x")
         self.outsider.projects.append(self.other)
         self.admin = User(email=f"admin{n}@example.se", password_hash="x", is_admin=True)
-        db.session.add_all([self.member, self.outsider, self.admin])
+        self.viewer = User(email=f"viewer{n}@example.se", password_hash="x")
+        self.viewer.memberships.append(ProjectMember(project=self.project, role=VIEWER))
+        db.session.add_all([self.member, self.outsider, self.admin, self.viewer])
         db.session.flush()
         self.batch = ImportBatch(project_id=self.project.id, created_on=dt.date.today(),
                                  rows=0, file_sha256="0" * 64, filename="f.csv", undone=False)
@@ -115,7 +126,7 @@ def test_every_route_lets_in_only_who_may_see_it(open_app, rule, endpoint, metho
     admin_only = endpoint in ADMIN_ENDPOINTS
     scoped = "<slug>" in rule
     problems = []
-    for n, role in enumerate(("anonymous", "outsider", "member", "admin")):
+    for n, role in enumerate(("anonymous", "outsider", "member", "viewer", "admin")):
         world = World(n)  # fresh data per role: a POST by one cannot spoil the next
         user = None if role == "anonymous" else getattr(world, role)
         url, known = _url(open_app, endpoint, rule, world.values(user or world.member))
@@ -125,7 +136,9 @@ def test_every_route_lets_in_only_who_may_see_it(open_app, rule, endpoint, metho
             ok = code == 401 if rule.startswith("/api/") else (
                 code == 302 and "/login" in location)
         elif (role == "outsider" and (scoped or admin_only)) or (
-                role == "member" and admin_only):
+                role == "member" and admin_only) or (
+                role == "viewer" and (admin_only or (
+                    scoped and endpoint not in READABLE_ENDPOINTS))):
             ok = code == 404
         else:
             denied = {401, 403} | ({404} if known else set())

@@ -27,7 +27,7 @@ def openapi_document():
 @bp.get("/api/v1/projects/<slug>/results")
 @access.api_login_required
 def project_results(slug: str):
-    project = access.project_or_404(slug, user=g.api_user)
+    project = access.readable_project_or_404(slug, user=g.api_user)
     by = request.args.get("by", "round")
     if by not in BREAKDOWN:
         return render_error(400, f"by must be one of {', '.join(BREAKDOWN)}")

@@ -22,7 +22,7 @@ bp = Blueprint("audit", __name__, cli_group=None)
 @bp.get("/projects/<slug>/audit")
 @login_required
 def report(slug: str):
-    project = access.project_or_404(slug)
+    project = access.readable_project_or_404(slug)
     rounds = audit_report(project, current_lang())
     return render_template("audit/report.html", project=project, rounds=rounds,
                            k=min_group_size(project), passed=all(r.passed for r in rounds))

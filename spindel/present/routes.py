@@ -21,7 +21,7 @@ POLL_MS = 4000  # how often a live slide asks for new answers
 @bp.route("/projects/<slug>/present")
 @login_required
 def setup(slug: str):
-    project = access.project_or_404(slug)
+    project = access.readable_project_or_404(slug)
     form = SetupForm(project, current_lang(), formdata=None)
     form.fill_defaults()
     return render_template("present/setup.html", project=project, form=form,
@@ -36,7 +36,7 @@ def _valid_form(project):
 @bp.route("/projects/<slug>/present/slides")
 @login_required
 def slides(slug: str):
-    project = access.project_or_404(slug)
+    project = access.readable_project_or_404(slug)
     form, valid = _valid_form(project)
     if not valid:
         return render_template("present/setup.html", project=project, form=form,
@@ -59,7 +59,7 @@ def slides(slug: str):
 @bp.route("/projects/<slug>/present/slides/<key>.json")
 @login_required
 def slide_data(slug: str, key: str):
-    project = access.project_or_404(slug)
+    project = access.readable_project_or_404(slug)
     form, valid = _valid_form(project)
     if not valid:
         # The first reason in words (e.g. two professions: groups are never added together).

@@ -43,7 +43,7 @@ def figure_json(chart: Chart) -> Markup:
 @bp.get("/projects/<slug>/results")
 @login_required
 def page(slug: str):
-    project = access.project_or_404(slug)
+    project = access.readable_project_or_404(slug)
     lang = current_lang()
     form = ResultsFilterForm(project, lang, formdata=request.args)
     valid = form.validate()

@@ -14,7 +14,7 @@ from zxcvbn import zxcvbn
 
 from ..dates import local_today
 from ..extensions import db
-from ..models import ApiToken, User
+from ..models import VIEWER, ApiToken, Project, ProjectMember, User
 from .sessions import end_sessions
 
 TOKEN_PREFIX = "spd_"
@@ -148,4 +148,34 @@ def update_user(user: User, *, active: bool, is_admin: bool, projects: list) -> 
         end_sessions(user)
     user.active = active
     user.is_admin = is_admin
+    # A project the user now runs is no longer one they only view.
+    chosen = {p.id for p in projects}
+    for found in [m for m in user.memberships if m.role == VIEWER and m.project_id in chosen]:
+        user.memberships.remove(found)
+    db.session.flush()
     user.projects = list(projects)
+
+
+def viewer_memberships(user: User) -> list[ProjectMember]:
+    """The projects the user only reads, by project name."""
+    return sorted((m for m in user.memberships if m.role == VIEWER),
+                  key=lambda m: m.project.name)
+
+
+def make_viewer(user: User, project: Project) -> None:
+    """Read-only access to the project's published figures (results, presentation, exports
+    of aggregates). Someone who runs the project keeps running it: only an admin's
+    membership change (update_user) takes that away."""
+    found = next((m for m in user.memberships if m.project_id == project.id), None)
+    if found is None:
+        user.memberships.append(ProjectMember(project=project, role=VIEWER))
+
+
+def end_viewing(user: User, project: Project) -> bool:
+    """Take away the user's read-only access to the project; False if there was none."""
+    found = next((m for m in user.memberships
+                  if m.project_id == project.id and m.role == VIEWER), None)
+    if found is None:
+        return False
+    user.memberships.remove(found)
+    return True

@@ -229,6 +229,12 @@ class MembershipForm(FlaskForm):
     projects = MultiCheckboxField(_l("Projects"), coerce=int, validate_choice=True)
 
 
+class ViewerForm(FlaskForm):
+    """Read-only access to one project for a user (a steering group's member)."""
+
+    project = SelectField(_l("Project"), coerce=int, validate_choice=True)
+
+
 class DeleteProjectForm(FlaskForm):
     confirm_name = StringField(_l("Type the project's name to confirm"), validators=[
         DataRequired(_l("Type the project's name to confirm."))])

@@ -48,6 +48,7 @@ from .forms import (
     RoundStateForm,
     TokenForm,
     UserForm,
+    ViewerForm,
     expected_staff_form,
 )
 
@@ -589,8 +590,61 @@ def user(user_id: int):
             flash(_("Saved."), "success")
             return redirect(url_for("workspace.users"))
     code = 422 if form.is_submitted() else 200
+    return _user_page(person, form, _viewer_form(person, formdata=None), code)
+
+
+def _viewer_form(person: models.User, formdata=None) -> ViewerForm:
+    """Projects the user neither runs nor views yet."""
+    form = ViewerForm(formdata=formdata, prefix="viewer")
+    taken = {m.project_id for m in person.memberships}
+    form.project.choices = [(p.id, p.name) for p in access.visible_projects(current_user)
+                            if p.id not in taken]
+    return form
+
+
+def _user_page(person: models.User, form, viewer_form: ViewerForm, code: int):
     return render_template("workspace/user.html", person=person, form=form,
+                           viewer_form=viewer_form,
+                           viewing=accounts.viewer_memberships(person),
                            open_sessions=sessions.open_sessions(person)), code
+
+
+@bp.route("/admin/users/<int:user_id>/viewing", methods=["POST"])
+@access.admin_required
+def add_viewing(user_id: int):
+    """Read-only access to one project (results, presentation, exports of aggregates)."""
+    person = db.session.get(models.User, user_id)
+    if person is None:
+        abort(404)
+    viewer_form = _viewer_form(person, formdata=request.form)
+    if not viewer_form.validate_on_submit():
+        form = MembershipForm(obj=person, formdata=None)
+        form.projects.choices = [(p.id, p.name) for p in access.visible_projects(current_user)]
+        form.projects.data = [p.id for p in person.projects]
+        return _user_page(person, form, viewer_form, 422)
+    project = db.session.get(models.Project, viewer_form.project.data)
+    accounts.make_viewer(person, project)
+    db.session.commit()
+    flash(_("%(email)s may now read the results of %(project)s.", email=person.email,
+            project=project.name), "success")
+    return redirect(url_for("workspace.user", user_id=person.id))
+
+
+@bp.route("/admin/users/<int:user_id>/viewing/<int:project_id>/end", methods=["POST"])
+@access.admin_required
+def end_viewing(user_id: int, project_id: int):
+    person = db.session.get(models.User, user_id)
+    project = db.session.get(models.Project, project_id)
+    if person is None or project is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not accounts.end_viewing(person, project):
+        abort(404)
+    db.session.commit()
+    flash(_("%(email)s no longer reads the results of %(project)s.", email=person.email,
+            project=project.name), "success")
+    return redirect(url_for("workspace.user", user_id=person.id))
 
 
 @bp.route("/admin/users/<int:user_id>/end-sessions", methods=["POST"])
