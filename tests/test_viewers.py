@@ -137,3 +137,18 @@ def test_making_a_viewer_a_supporter_replaces_the_read_only_access(app, make_vie
     accounts.make_viewer(person, closed_project)
     db.session.commit()
     assert person.projects == [closed_project]
+
+
+def test_a_viewers_token_reads_the_results_of_that_project_only(app, make_viewer,
+                                                                 closed_project, make_project):
+    other = make_project(slug="annat")
+    viewer = make_viewer(closed_project)
+    token = accounts.create_api_token(viewer, "styrgrupp")
+    db.session.commit()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    reply = client.get(f"/api/v1/projects/{closed_project.slug}/results",
+                       query_string={"by": "area", "round": 2}, headers=headers)
+    assert reply.status_code == 200 and reply.get_json()["groups"]
+    assert client.get(f"/api/v1/projects/{other.slug}/results",
+                      headers=headers).status_code == 404
