@@ -17,6 +17,7 @@ from flask_babel import force_locale
 from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 
+from spindel import instrument as instruments
 from spindel.extensions import db
 from spindel.models import RoundState
 from spindel.services.links import qr_png, respondent_url, short_url
@@ -74,9 +75,37 @@ def test_the_deck_has_the_presentations_slides_in_order(closed):
     titles = [s.shapes.title.text for s in deck_of(closed, lang="en").slides]
     # Closed rounds take no answers: no "answer now" slide.
     expected = ["Samverkan", "All chosen rounds", "By profession", "By district",
-                "Dimensions", "Agreement", "Trend", "Talking points"]
+                "Dimensions", "Agreement", "Trend", "Talking points", "About the instrument"]
     assert len(titles) == len(expected)
     assert all(t.startswith(e) for t, e in zip(titles, expected, strict=True))
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_deck_says_the_instrument_is_a_reconstruction(closed, lang):
+    """Issue 13: the first slide's notes carry the instrument's notice, and the last slide
+    says what the instrument is and cites its sources, in the deck's language."""
+    instrument = instruments.for_project(closed)
+    assert instrument.references  # 2026.2 cites its sources
+    deck = deck_of(closed, lang=lang)
+    notes = deck.slides[0].notes_slide.notes_text_frame.text
+    assert instrument.notice.get(lang) in notes
+    assert f"version {instrument.version}" in notes
+    about = deck.slides[-1]
+    assert about.shapes.title.text == {"sv": "Om instrumentet",
+                                       "en": "About the instrument"}[lang]
+    text = text_on(about)
+    assert instrument.notice.get(lang) in text
+    assert {"sv": "Källor", "en": "Sources"}[lang] in text
+    for reference in instrument.references:
+        assert reference.get(lang) in text
+    # On one slide, and no line runs off it (measured with a real font).
+    assert sum(s.shapes.title.text.startswith(about.shapes.title.text)
+               for s in deck.slides) == 1
+    (box,) = [s for s in about.shapes if s.has_text_frame and s != about.shapes.title]
+    paragraphs = [p.text for p in box.text_frame.paragraphs]
+    assert measured_height(paragraphs, box.text_frame.paragraphs[0].font.size.pt,
+                           box.width) <= box.height
+    assert box.top + box.height <= deck.slide_height
 
 
 def test_spider_of_the_rounds_is_a_native_radar_with_the_apis_means(client, closed):
@@ -426,9 +455,10 @@ def test_libreoffice_opens_the_deck_and_makes_a_pdf(logged_in, tmp_path):
     pages = re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf)
     slides = Presentation(deck).slides
     points = [s for s in slides if s.shapes.title.text.startswith("Samtal")]
-    # Title, two answer-now slides (both rounds open), six charts, the points on several.
+    # Title, two answer-now slides (both rounds open), six charts, the points on several,
+    # and what the instrument is.
     assert len(points) > 1
-    assert len(pages) == len(slides) == 9 + len(points)
+    assert len(pages) == len(slides) == 10 + len(points)
 
 
 def test_a_project_without_answers_still_gets_a_deck(make_project):

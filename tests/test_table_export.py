@@ -262,6 +262,26 @@ def test_the_about_sheet_says_what_the_figures_are_and_what_is_hidden(client, cl
     assert wording == {i.short.sv: i.text.sv for i in instrument.items}
 
 
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_about_sheet_says_the_instrument_is_a_reconstruction(closed, lang):
+    """Issue 13: the workbook's first sheet carries the instrument's notice and its sources,
+    in the workbook's language, each wrapped across the sheet's columns."""
+    instrument = instruments.for_project(closed)
+    book = workbook(closed, lang=lang)
+    sheet = book[{"sv": "Om data", "en": "About the data"}[lang]]
+    assert book.sheetnames[0] == sheet.title
+    column = [row[0] for row in sheet.iter_rows(values_only=True)]
+    heading = column.index({"sv": "Om instrumentet", "en": "About the instrument"}[lang])
+    assert column[heading + 1] == instrument.notice.get(lang)
+    assert column[heading + 2] == {"sv": "Källor", "en": "Sources"}[lang]
+    assert column[heading + 3:heading + 3 + len(instrument.references)] == [
+        r.get(lang) for r in instrument.references]
+    notice = sheet.cell(row=heading + 2, column=1)
+    assert notice.alignment.wrap_text and f"A{heading + 2}:E{heading + 2}" in {
+        str(r) for r in sheet.merged_cells.ranges}
+    assert sheet.row_dimensions[heading + 2].height >= 15 * 5  # room for its lines
+
+
 def test_an_open_round_shows_only_its_whole_and_says_it_is_incomplete(client, logged_in):
     api = api_results(client, logged_in.slug, by="round")
     book = workbook(logged_in, lang="sv")

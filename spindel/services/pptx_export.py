@@ -27,6 +27,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.util import Emu, Inches, Pt
 
+from .. import instrument as instruments
 from ..dates import local_today
 from ..models import Project, Round, RoundStatus
 from .charts import hidden_note
@@ -64,6 +65,7 @@ CHAR_WIDTH = 0.55
 LINE_HEIGHT = 1.25
 PARAGRAPH_GAP = Pt(10)
 POINT_SIZE = 20  # the talking points' font size
+ABOUT_SIZE = 14  # the instrument's notice and sources: long, read close up
 TEXT_LEFT, TEXT_TOP = Inches(0.7), Inches(1.5)
 TEXT_INSET = Inches(0.1)  # a text box's inner margin left and right (PowerPoint's default)
 TEXT_INSET_TOP = Inches(0.05)  # and top and bottom
@@ -291,8 +293,9 @@ def _build(project, lang, number, answering, rounds, profession, district,
     k = by_round["min_group_size"]
     deck = Deck(lang)
 
-    # Title
-    slide = deck.slide(project.name)
+    # Title; its notes say that the instrument is a reconstruction, for whoever presents.
+    instrument = instruments.for_project(project)
+    slide = deck.slide(project.name, instrument_about(instrument, lang)[:2])
     deck.text(slide, [
         _("Results from Spindeln"),
         _("Rounds: %(rounds)s", rounds=", ".join(r["label"] for r in by_round["rounds"])),
@@ -353,7 +356,32 @@ def _build(project, lang, number, answering, rounds, profession, district,
                                               talking_points)]
     _talking_point_slides(deck, points or [_("No talking points for this round.")],
                           round_label, k)
+    _instrument_slides(deck, instrument, lang)
     return deck.bytes()
+
+
+def instrument_about(instrument: instruments.Instrument, lang: str) -> list[str]:
+    """What a deck says about its instrument, as paragraphs: name and version, the notice
+    (the wording and the scale are a reconstruction), then the sources it cites."""
+    about = [_("%(name)s, version %(version)s.", name=instrument.name.get(lang),
+               version=instrument.version), instrument.notice.get(lang)]
+    if instrument.references:
+        about.append(_("Sources"))
+        about += [reference.get(lang) for reference in instrument.references]
+    return about
+
+
+def _instrument_slides(deck: Deck, instrument: instruments.Instrument, lang: str) -> None:
+    """The "About the instrument" slide (more than one if the sources need the room)."""
+    width = WIDTH - TEXT_LEFT - Inches(0.5)
+    height = HEIGHT - TEXT_TOP - Inches(0.5)
+    split = pages(instrument_about(instrument, lang), ABOUT_SIZE, width, height)
+    for index, page in enumerate(split, start=1):
+        title = _("About the instrument")
+        if len(split) > 1:
+            title += f" ({index}/{len(split)})"
+        slide = deck.slide(title)
+        deck.text(slide, page, width=width, height=height, size=ABOUT_SIZE)
 
 
 def _answer_slide(deck: Deck, round_: Round) -> None:

@@ -235,6 +235,16 @@ def _write_about(sheet, project: Project, by_round: dict, sheets: list[View], k:
         append_inert(sheet, [line])
 
     sheet.append([])
+    append_inert(sheet, [_("About the instrument")])
+    _bold_row(sheet, size=12)
+    _write_paragraph(sheet, instrument.notice.get(lang))
+    if instrument.references:
+        append_inert(sheet, [_("Sources")])
+        _bold_row(sheet)
+        for reference in instrument.references:
+            _write_paragraph(sheet, reference.get(lang))
+
+    sheet.append([])
     append_inert(sheet, [_("Rounds")])
     _bold_row(sheet, size=12)
     append_inert(sheet, [_("Round"), _("Status"), _("Figures published on"),
@@ -296,6 +306,20 @@ def _write_about(sheet, project: Project, by_round: dict, sheets: list[View], k:
                              item.text.get(lang)])
     for column, width in zip("ABCDE", (30, 22, 22, 22, 22), strict=True):
         sheet.column_dimensions[column].width = width
+
+
+ABOUT_WIDTH = 30 + 4 * 22  # the about sheet's columns A–E, in characters
+
+
+def _write_paragraph(sheet, text: str) -> None:
+    """A long text across the about sheet's columns A–E, wrapped. Excel does not fit a
+    merged row's height to its text: the row gets the lines the text is estimated to take."""
+    append_inert(sheet, [text])
+    row = sheet.max_row
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
+    sheet.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+    lines = -(-len(text) * 11 // (ABOUT_WIDTH * 10))  # 10 % more room than characters
+    sheet.row_dimensions[row].height = 15 * max(1, lines)
 
 
 def counted_name(payload: dict, group: dict, lang: str) -> str:
