@@ -47,14 +47,19 @@ def project(any_app):
     return project
 
 
+def outlines(chart) -> list:
+    """A spider's outlines, one per group: its traces without the added questions' shade."""
+    return [t for t in chart.figure.data if t.type == "scatterpolar"]
+
+
 def test_spider_by_round_has_one_closed_outline_per_visible_round(project):
     chart = charts.spider_rounds(project, lang="en")
-    names = [t.name for t in chart.figure.data]
+    names = [t.name for t in outlines(chart)]
     # Round 3 has one answer: no trace at all. Both rounds are open: incomplete figures.
     assert names == ["Round 1 (open, 13 answers)", "Round 2 (open, 7 answers)"]
     assert chart.table[0][2:] == ["Round 1", "Round 2"]
     instrument = instruments.for_project(project)
-    for trace, number in zip(chart.figure.data, (1, 2), strict=True):
+    for trace, number in zip(outlines(chart), (1, 2), strict=True):
         assert trace.type == "scatterpolar"
         assert trace.r[0] == trace.r[-1] and trace.theta[0] == trace.theta[-1]  # closed
         values = [r[3][0] for r in project.rows if r[0] == number]
@@ -67,7 +72,7 @@ def test_spider_by_round_has_one_closed_outline_per_visible_round(project):
         assert label.startswith(item.short.en)
         assert instrument.dimension(item.dimension).label.en in label
     assert chart.figure.layout.polar.radialaxis.range == (0, 10)
-    colours = {t.line.color for t in chart.figure.data}
+    colours = {t.line.color for t in outlines(chart)}
     assert len(colours) == 2 and colours <= set(charts.PALETTE)
     assert "Mean" in chart.figure.data[0].hovertemplate
     assert "n = " in chart.figure.data[0].hovertemplate
@@ -79,8 +84,49 @@ def test_spider_by_round_has_one_closed_outline_per_visible_round(project):
             "so far).") in chart.caption
     close(project.rounds[0])
     closed = charts.spider_rounds(project, lang="sv")
-    assert [t.name for t in closed.figure.data] == ["Mätning 1 (13 svar)",
-                                                    "Mätning 2 (pågår, 7 svar)"]
+    assert [t.name for t in outlines(closed)] == ["Mätning 1 (13 svar)",
+                                                  "Mätning 2 (pågår, 7 svar)"]
+
+
+def test_the_spider_draws_three_dimension_sectors_and_the_added_questions_apart(project):
+    """Issue 13: Spindeln's three dimensions are three sectors; the two questions the project
+    added are no fourth one: a shaded sector of their own, whose labels and caption name
+    them, and left out of the dimension charts."""
+    instrument = instruments.for_project(project)
+    chart = charts.spider_rounds(project, lang="sv")
+    outline = outlines(chart)[0]
+    ticks = [tick.replace("<br>", " ") for tick in outline.theta[:-1]]
+    sectors = []  # the groups the ticks name, in drawing order, each once
+    for tick in ticks:
+        group = tick.split("<i>")[1].removesuffix("</i>")
+        if not sectors or sectors[-1] != group:
+            sectors.append(group)
+    assert sectors == ["Regelverk", "Organisering", "Synsätt och kunskap",
+                       "Projektets tillagda frågor"]
+    shades = [t for t in chart.figure.data if t.type == "barpolar"]
+    assert len(shades) == 1
+    shade = shades[0]
+    # Named after the group; the legend names the rounds only.
+    assert shade.name == "Projektets tillagda frågor" and shade.showlegend is False
+    # The shade covers the two added questions, and only them, to the top of the scale.
+    added = [tick for tick, item in zip(outline.theta, instrument.items, strict=False)
+             if item.key in ("early_support", "user_influence")]
+    assert list(shade.theta) == added and len(added) == 2
+    assert list(shade.r) == [instrument.scale.max] * 2
+    assert chart.figure.layout.polar.bargap == 0  # one sector, not two wedges
+    assert "Projektets tillagda frågor är skuggade" in chart.caption
+    # The dimension charts: the three dimensions only.
+    for bars in (charts.dimensions_rounds(project, lang="sv"),):
+        assert [x.replace("<br>", " ") for x in bars.figure.data[0].x] == [
+            "Regelverk", "Organisering", "Synsätt och kunskap"]
+        assert [row[0] for row in bars.table[1:-1]] == [
+            "Regelverk", "Organisering", "Synsätt och kunskap"]
+    close(project.rounds[0])
+    per_profession = charts.dimensions_professions(project, 1, lang="en")
+    assert [x.replace("<br>", " ") for x in per_profession.figure.data[0].x] == [
+        "Rules", "Organisation", "Views and knowledge"]
+    # A chart with no outline has no shade either: nothing to set apart.
+    assert list(charts.spider_rounds(project, lang="en", rounds=[3]).figure.data) == []
 
 
 def test_an_open_round_shows_no_professions_or_districts(project):
@@ -93,14 +139,14 @@ def test_an_open_round_shows_no_professions_or_districts(project):
     # One profession in an open round: waits too, only the closed round has a trace.
     close(project.rounds[0])
     chart = charts.spider_rounds(project, lang="en", rounds=[1, 2], profession="bvc")
-    assert [t.name for t in chart.figure.data] == ["Round 1 (6 answers)"]
+    assert [t.name for t in outlines(chart)] == ["Round 1 (6 answers)"]
     assert chart.figure.data[0].r[0] == pytest.approx(statistics.fmean([3, 4, 4, 6, 8, 9]))
 
 
 def test_a_hidden_profession_takes_its_smallest_neighbour_along(project):
     close(project.rounds[0])
     chart = charts.spider_professions(project, 1, lang="en")
-    names = [t.name for t in chart.figure.data]
+    names = [t.name for t in outlines(chart)]
     assert names == ["CHC (6 answers)"]  # other (2) hidden, bmm (5) too
     assert chart.table[0][2:] == ["CHC"]
     assert chart.responses == 6
@@ -112,7 +158,7 @@ def test_a_hidden_profession_takes_its_smallest_neighbour_along(project):
     assert [row[1] for row in chart.figure.data[0].customdata] == [6] * 8 + [None, 6]
     assert chart.figure.data[0].r[8] is None
     districts = charts.spider_districts(project, 1, lang="en")
-    assert [t.name for t in districts.figure.data] == ["Norr (6 answers)", "Söder (7 answers)"]
+    assert [t.name for t in outlines(districts)] == ["Norr (6 answers)", "Söder (7 answers)"]
 
 
 def test_numbers_are_written_the_swedish_way_in_swedish(project):

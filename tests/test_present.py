@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 
 import pytest
 
+from spindel import instrument as instruments
 from spindel.extensions import db
 from spindel.models import RoundState
 from tests.conftest import AuthActions
@@ -151,6 +153,21 @@ def test_slides_show_the_qr_code_of_the_round_and_every_slide(client, make_proje
     assert 'id="slide-answer"' not in html
 
 
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_title_slide_says_the_instrument_is_a_reconstruction(client, make_project,
+                                                                 supporter_of, lang):
+    """Issue 13: the seminar sees the instrument's notice before the first chart."""
+    project = make_project()
+    supporter_of(project)
+    instrument = instruments.for_project(project)
+    html = client.get(slides_url(project, lang=lang)).get_data(as_text=True)
+    title = re.search(r'<section class="slide slide-title".*?</section>', html, re.S).group(0)
+    notice = re.search(r'<p class="slide-instrument">(.*?)</p>', title, re.S).group(1)
+    said = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", notice)).strip())
+    name = instrument.name.get(lang)
+    assert said == f"{name}, version {instrument.version}. {instrument.notice.get(lang)}"
+
+
 def test_while_the_focus_round_is_open_professions_and_districts_wait(client, make_project,
                                                                       supporter_of, rate):
     project = make_project(min_group_size=3)
@@ -169,7 +186,7 @@ def test_while_the_focus_round_is_open_professions_and_districts_wait(client, ma
     html = client.get(slides_url(project)).get_data(as_text=True)
     assert waiting not in html
     professions = client.get(data_url(project, "spider-professions")).get_json()
-    assert sorted(t["name"] for t in professions["figure"]["data"]) == [
+    assert sorted(t["name"] for t in outlines(professions)) == [
         "Barnavårdscentral (BVC) (3 svar)", "Barnmorskemottagning (BMM) (3 svar)"]
 
     # One profession chosen: no slides of professions or districts at all.
@@ -186,9 +203,14 @@ def round_of(trace: dict) -> str:
     return re.match(r"\D+ (\d+) \(", trace["name"]).group(1)
 
 
+def outlines(data: dict) -> list[dict]:
+    """A chart's traces of groups: without a spider's shade behind the added questions."""
+    return [t for t in data["figure"]["data"] if t["type"] != "barpolar"]
+
+
 def traces(reply) -> list[dict]:
     assert reply.status_code == 200
-    return reply.get_json()["figure"]["data"]
+    return outlines(reply.get_json())
 
 
 def test_chart_data_has_figure_table_and_count(client, make_project, supporter_of, rate):
@@ -199,8 +221,8 @@ def test_chart_data_has_figure_table_and_count(client, make_project, supporter_o
     close(first)
     rate(second, times=7, base=6)
     data = client.get(data_url(project, "spider-rounds")).get_json()
-    assert [round_of(t) for t in data["figure"]["data"]] == ["1", "2"]
-    assert data["figure"]["data"][1]["r"][0] == 6
+    assert [round_of(t) for t in outlines(data)] == ["1", "2"]
+    assert outlines(data)[1]["r"][0] == 6
     assert "13 svar" in data["count"]
     assert "<table" in data["table"] and "6,0" in data["table"] and "4,0" in data["table"]
     assert data["figure"]["layout"]["font"]["size"] >= 18  # large type for the projector
@@ -216,7 +238,7 @@ def test_slide_data_never_shows_a_group_under_k(client, make_project, supporter_
     rate(second, times=7, base=7)
     rate(third, times=3, base=9)  # under k: no figures at all yet
     data = client.get(data_url(project, "spider-rounds")).get_json()
-    assert [round_of(t) for t in data["figure"]["data"]] == ["1", "2"]
+    assert [round_of(t) for t in outlines(data)] == ["1", "2"]
     assert "9,0" not in data["table"]
     assert "Färre än 5 svar hittills: Mätning 3." in data["caption"]
     trend = client.get(data_url(project, "trend")).get_json()
@@ -228,7 +250,7 @@ def test_slide_data_never_shows_a_group_under_k(client, make_project, supporter_
     rate(second, times=5, profession="social_services", base=8)
     close(second)
     professions = client.get(data_url(project, "spider-professions", rounds=[2])).get_json()
-    names = [t["name"] for t in professions["figure"]["data"]]
+    names = [t["name"] for t in outlines(professions)]
     assert names == ["Barnavårdscentral (BVC) (7 svar)"]
     shown = json.dumps([professions["figure"]["data"], professions["table"]], ensure_ascii=False)
     assert "Barnmorske" not in shown and "Socialtj" not in shown
@@ -285,4 +307,4 @@ def test_the_round_answered_now_is_always_on_the_spider(client, make_project, su
     rate(project.rounds[0], times=3, base=4)
     rate(project.rounds[1], times=3, base=8)
     data = client.get(data_url(project, "spider-rounds", rounds=[1], live=2)).get_json()
-    assert [round_of(t) for t in data["figure"]["data"]] == ["1", "2"]
+    assert [round_of(t) for t in outlines(data)] == ["1", "2"]

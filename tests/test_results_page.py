@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 
 import pytest
 
+from spindel import instrument as instruments
 from spindel.extensions import db
 from spindel.models import RoundState
 from spindel.services.demo import create_demo
@@ -64,7 +66,8 @@ def test_the_page_has_every_chart_with_its_table(client, auth, make_user, demo):
     assert "spider-professions-5" in found and "spider-districts-5" in found
     # Round 6 is still open, with answers: on the spider and its agreement chart as a whole,
     # no professions and districts yet, and a sentence says why.
-    assert [t["name"].split(" (")[0] for t in found["spider-rounds"]["data"]] == [
+    assert [t["name"].split(" (")[0] for t in found["spider-rounds"]["data"]
+            if t["type"] == "scatterpolar"] == [
         f"Mätning {n}" for n in range(1, 7)]
     assert "agreement-6" in found
     assert "spider-professions-6" not in found and "spider-districts-6" not in found
@@ -79,12 +82,32 @@ def test_the_page_has_every_chart_with_its_table(client, auth, make_user, demo):
     assert '/assets/plotly.min.js?v=' in html
 
 
+@pytest.mark.parametrize("lang, heading, sources", [("sv", "Om instrumentet", "Källor"),
+                                                     ("en", "About the instrument", "Sources")])
+def test_the_page_ends_with_the_instruments_notice_and_sources(client, auth, make_user, demo,
+                                                               lang, heading, sources):
+    """Issue 13: wherever results are shown, the reader learns that the questions and the
+    scale are a reconstruction, and which sources the instrument rests on."""
+    instrument = instruments.for_project(demo)
+    auth.login(make_user(projects=[demo]))
+    html = client.get(f"/projects/demo/results?lang={lang}").get_data(as_text=True)
+    footer = re.search(r'<footer class="instrument-about".*?</footer>', html, re.S).group(0)
+    shown = unescape(text(footer))
+    assert heading in shown and sources in shown
+    assert f"version {instrument.version}" in shown
+    assert instrument.notice.get(lang) in shown
+    for reference in instrument.references:
+        assert reference.get(lang) in shown
+    assert html.index(footer) > html.rindex('class="chart-block"')  # after the charts
+
+
 def test_one_group_is_one_select_and_is_kept(client, auth, make_user, demo):
     auth.login(make_user(projects=[demo]))
     html = client.get("/projects/demo/results?round=1&group=district:skarpnack&lang=en"
                       ).get_data(as_text=True)
     found = figures(html)
-    assert [t["name"].split(" (")[0] for t in found["spider-rounds"]["data"]] == ["Round 1"]
+    assert [t["name"].split(" (")[0] for t in found["spider-rounds"]["data"]
+            if t["type"] == "scatterpolar"] == ["Round 1"]
     # One district: no breakdown by profession inside it, ever.
     assert not any(key.startswith(("spider-professions", "spider-districts",
                                    "dimensions-professions")) for key in found)

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from flask_login import login_required
 
 from .. import access
+from .. import instrument as instruments
 from ..i18n import current_lang
 from ..services import presentation
 from ..services.disclosure import min_group_size
@@ -50,7 +51,7 @@ def slides(slug: str):
         "present/slides.html", project=project, show=show,
         slides=presentation.slides(project, show, lang),
         group=presentation.group_label(project, show, lang), k=min_group_size(project),
-        answer_round=answer_round, live=live,
+        answer_round=answer_round, live=live, instrument=instruments.for_project(project),
         answer_address=url.split("://", 1)[-1] if url else None,
         qr=qr_svg(url, title=answer_round.label, fluid=True) if url else None,
         poll_ms=current_app.config.get("SPINDEL_PRESENT_POLL_MS", POLL_MS))

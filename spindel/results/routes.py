@@ -11,6 +11,7 @@ from flask_login import login_required
 from markupsafe import Markup
 
 from .. import access
+from .. import instrument as instruments
 from ..i18n import current_lang
 from ..services.charts import Chart
 from ..services.disclosure import min_group_size
@@ -51,6 +52,7 @@ def page(slug: str):
     return render_template(
         "results/page.html", project=project, form=form, results=results,
         group=form.group.chosen_label, k=min_group_size(project), figure_json=figure_json,
+        instrument=instruments.for_project(project),
         is_number=lambda cell: bool(_NUMBER.match(cell)),
         plotly_version=plotly.__version__,
     ), 200 if valid else 400

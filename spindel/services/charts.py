@@ -264,12 +264,18 @@ def _spider(project: Project, payload: dict, key: str, title: str, headers: list
                            ": %{customdata[0]}<br>n = %{customdata[1]}<br>" + _("SD") +
                            ": %{customdata[2]}<extra></extra>"),
         ))
+    # The questions a project added are no Spindeln dimension: a shaded sector of their own
+    # sets them apart from the dimensions' sectors; their labels name the group, the caption
+    # says what the shade means. Last, so that the outlines stay data[0], data[1]…; not in
+    # the legend, which names the groups (and must not grow into the labels on a slide).
+    shades = [_added_shade(instrument, group, theta, lang) for group in instrument.added_groups
+              ] if traces else []
     # Every second value on the radius: at every value the numbers crowd a small spider.
     ticks = [v for v in scale.values if (v - scale.max) % 2 == 0]
     margin = polar_margins(theta)
     margin["t"] += 50  # the title
     # meta keeps the labels unwrapped, for a wider screen to wrap them anew (rewrap_spider).
-    figure = _figure(traces, title, lang, margin=margin, meta={"ticks": labels}, polar={
+    figure = _figure(traces + shades, title, lang, margin=margin, meta={"ticks": labels}, polar={
         # The values between the first two items: on the first one's spoke, the highest
         # would sit on its label.
         "radialaxis": {"range": [scale.min - 1, scale.max], "tickvals": ticks,
@@ -277,7 +283,7 @@ def _spider(project: Project, payload: dict, key: str, title: str, headers: list
                        "gridcolor": "#d0d0d0"},
         "angularaxis": {"direction": "clockwise", "rotation": 90, "gridcolor": "#d0d0d0",
                         "categoryorder": "array", "categoryarray": theta},
-        "bgcolor": "#ffffff",
+        "bgcolor": "#ffffff", "bargap": 0,  # the added questions' bars make one sector
     })
     # The item first: it names the row (and stays in view while a wide table scrolls).
     table = [[_("Item"), _("Dimension")] + headers]
@@ -288,10 +294,26 @@ def _spider(project: Project, payload: dict, key: str, title: str, headers: list
     caption = (_("Mean rating per item on the scale %(min)s–%(max)s, %(what)s. Items are "
                  "grouped by dimension; further out is better.",
                  min=scale.min, max=scale.max, what=what)
+               + "".join(" " + _("%(group)s are shaded: they are not a dimension.",
+                                 group=g.label.get(lang)) for g in instrument.added_groups)
                + _open_note(payload, groups, lang) + hidden_note(payload)
                + _version(payload, lang))
     return Chart(key, title, figure, table, caption, _responses(groups),
                  None if traces else empty_note(payload))
+
+
+ADDED_SHADE = "rgba(120, 120, 120, 0.16)"  # grey, light enough for every outline on top
+
+
+def _added_shade(instrument, group, theta: list[str], lang: str) -> go.Barpolar:
+    """A grey sector behind a group of added questions, from the centre to the scale's top,
+    one bar per item, named after the group (its labels and the caption say it too)."""
+    ticks = [tick for tick, item in zip(theta, instrument.items, strict=True)
+             if item.group == group.key]
+    return go.Barpolar(
+        theta=ticks, r=[instrument.scale.max] * len(ticks), name=plotly_text(
+            group.label.get(lang)), marker={"color": ADDED_SHADE, "line": {"width": 0}},
+        meta={"added_group": group.key}, hoverinfo="skip", showlegend=False)
 
 
 def spider_tick(item: str, dimension: str, width: int, dimension_width: int = 0) -> str:
