@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   var GAP = 6;  // px between a label and the chart's edge or the legend
-  var TRIES = 6;
+  var TRIES = 12;  // a spider beside a tall legend may need several rounds to clear it
 
   function rect(el) { return el.getBoundingClientRect(); }
 

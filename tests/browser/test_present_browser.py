@@ -398,3 +398,25 @@ def test_a_slide_with_nothing_to_show_says_why(live_server, new_page, seminar):
     assert not page.locator("#slide-agreement [data-chart]").is_visible()
     assert not page.locator("#slide-agreement .slide-caption").is_visible()
     assert axe_violations(page) == []
+
+
+def test_the_title_slide_shows_the_instruments_notice_and_scrolls_when_it_is_long(
+        live_server, new_page, demo_supporter):
+    """Issue 13: the title slide says the instrument is a reconstruction. With the demo's
+    long description a 720p screen cannot hold it all: the slide scrolls, its title stays
+    in view at first and the notice is reached, and axe finds nothing."""
+    project, user = demo_supporter
+    page = new_page(viewport={"width": 1280, "height": 720})
+    log_in(page, live_server, user)
+    start(page, live_server, project)
+    slide = page.locator("#slide-title")
+    title = page.locator("#title-title").bounding_box()
+    box = slide.bounding_box()
+    assert title["y"] >= box["y"] - 1  # the top is never cut off
+    notice = page.locator("#slide-title .slide-instrument")
+    assert "Frågorna och skalan är en rekonstruktion." in notice.inner_text()
+    notice.scroll_into_view_if_needed()
+    shown = notice.bounding_box()
+    assert shown["y"] + shown["height"] <= box["y"] + box["height"] + 1
+    assert axe_violations(page) == []
+
