@@ -146,8 +146,11 @@ def test_spiders_per_profession_and_district_name_their_groups(make_project, add
                                    else "Professions: Mätning 1")
     assert by_district.title == ("Stadsdelsområden: Mätning 1" if lang == "sv"
                                  else "Districts: Mätning 1")
-    assert [t.name for t in by_district.figure.data] == ["Norr", "Söder"]
-    assert len(by_profession.figure.data) == 2
+    # The outlines (not the shade behind the added questions), each with its answers.
+    answers = "svar" if lang == "sv" else "answers"
+    assert [t.name for t in by_district.figure.data if t.type == "scatterpolar"] == [
+        f"Norr (3 {answers})", f"Söder (3 {answers})"]
+    assert len([t for t in by_profession.figure.data if t.type == "scatterpolar"]) == 2
     assert by_district.table[-1][2:] == ["3", "3"]
 
 
