@@ -104,8 +104,8 @@ def test_an_empty_choice_is_explained_at_the_field_and_keeps_the_rest(client, ma
     assert client.get(data_url(project, "title")).status_code == 404
 
 
-BOTH = "Välj en yrkesgrupp eller en stadsdel, inte båda"
-TWO = "Välj högst en yrkesgrupp eller en stadsdel: grupper slås aldrig ihop."
+BOTH = "Välj en yrkesgrupp eller ett stadsdelsområde, inte båda"
+TWO = "Välj högst en yrkesgrupp eller ett stadsdelsområde: grupper slås aldrig ihop."
 
 
 @pytest.mark.parametrize("group, message", [

@@ -123,8 +123,8 @@ def test_one_group_is_one_select_and_is_kept(client, auth, make_user, demo):
     assert "round=1&amp;group=district%3Askarpnack&amp;lang=sv" in html
 
 
-BOTH = "Välj en yrkesgrupp eller en stadsdel, inte båda"
-TWO = "Välj högst en yrkesgrupp eller en stadsdel: grupper slås aldrig ihop."
+BOTH = "Välj en yrkesgrupp eller ett stadsdelsområde, inte båda"
+TWO = "Välj högst en yrkesgrupp eller ett stadsdelsområde: grupper slås aldrig ihop."
 
 
 @pytest.mark.parametrize("query, message", [
