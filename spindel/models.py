@@ -237,7 +237,18 @@ class Rating(db.Model):
     response: Mapped[Response] = relationship(back_populates="ratings")
 
 
-class RatingTally(db.Model):
+class TallyCounts:
+    """The columns of a tally: how many answers gave `value` to `item_key` in one profession
+    and district (district 0 = none; value 0 = "cannot judge")."""
+
+    profession_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    district_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    item_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class RatingTally(TallyCounts, db.Model):
     """How many responses gave each value to each item, per round, profession and district.
 
     Kept up to date in the same transaction as every stored answer, so results read a few
@@ -247,11 +258,6 @@ class RatingTally(db.Model):
 
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
                                           primary_key=True)
-    profession_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    district_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    item_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
-    count: Mapped[int] = mapped_column(default=0)
 
 
 class Release(db.Model):
@@ -281,16 +287,11 @@ class Release(db.Model):
                                                       passive_deletes=True)
 
 
-class ReleaseTally(db.Model):
+class ReleaseTally(TallyCounts, db.Model):
     """A release's copy of RatingTally: answers per round, profession, district, item, value."""
 
     release_id: Mapped[int] = mapped_column(ForeignKey("release.id", ondelete="CASCADE"),
                                             primary_key=True)
-    profession_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    district_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    item_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
-    count: Mapped[int] = mapped_column(default=0)
 
 
 class ImportBatch(db.Model):
