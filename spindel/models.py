@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    JSON,
     SmallInteger,
     String,
     Text,
@@ -335,6 +336,70 @@ class ExpectedStaff(db.Model):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     part_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     count: Mapped[int]
+
+
+# --- the seminar: what the room prioritises and agrees -------------------------------------
+
+class VoteState:
+    OPEN = "open"  # phones may vote and change their vote
+    LOCKED = "locked"  # the presenter locked it: counts are final
+    ALL = (OPEN, LOCKED)
+
+
+class PriorityVote(db.Model):
+    """The room's vote on which items to prioritise after a round ("Vad ska vi prioritera?").
+
+    No row: no vote has been opened for the round.
+    """
+
+    __tablename__ = "priority_vote"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), default=VoteState.OPEN)
+
+
+class VoteChoice(db.Model):
+    """One item picked on one phone's ballot (up to three per ballot).
+
+    `ballot` is a random number kept only in that phone's session, so the phone can change
+    its choice until the vote is locked. Nothing links a ballot to an answer or a person,
+    and no time is kept.
+    """
+
+    __tablename__ = "vote_choice"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    ballot: Mapped[int] = mapped_column(RESPONSE_ID, primary_key=True, autoincrement=False)
+    item_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class AgreementStatus:
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+    ALL = (IN_PROGRESS, DONE, DROPPED)
+
+
+class Agreement(db.Model):
+    """What the seminar after a round agreed to do about some items: by which team or
+    steering group, by when (free text; no personal names are needed). The next round's
+    presentation opens with these and how their items changed since."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
+                                          index=True)
+    # The instrument item keys the agreement is about, in the instrument's order.
+    items: Mapped[list[str]] = mapped_column(JSON, default=list)
+    action: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    due: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(16), default=AgreementStatus.IN_PROGRESS,
+                                        server_default=AgreementStatus.IN_PROGRESS)
+    position: Mapped[int] = mapped_column(default=0)
+
+    round: Mapped[Round] = relationship()
 
 
 # --- people who run projects ------------------------------------------------------------
