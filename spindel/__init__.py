@@ -7,6 +7,8 @@ from pathlib import Path
 from flask import Flask
 
 from . import access, cli, errors, i18n, instrument, security
+from .account.routes import bp as account_bp
+from .admin.routes import bp as admin_bp
 from .api.routes import bp as api_bp
 from .audit.routes import bp as audit_bp
 from .auth.routes import bp as auth_bp
@@ -18,10 +20,11 @@ from .main.routes import bp as main_bp
 from .present.routes import bp as present_bp
 from .respond.routes import bp as respond_bp
 from .results.routes import bp as results_bp
+from .rounds.routes import bp as rounds_bp
 from .workspace.routes import bp as workspace_bp
 
-BLUEPRINTS = (main_bp, auth_bp, respond_bp, workspace_bp, imports_bp, results_bp, present_bp,
-              exports_bp, api_bp, audit_bp)
+BLUEPRINTS = (main_bp, auth_bp, account_bp, admin_bp, respond_bp, workspace_bp, rounds_bp,
+              imports_bp, results_bp, present_bp, exports_bp, api_bp, audit_bp)
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 

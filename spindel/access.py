@@ -24,7 +24,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy import select
 
 from .extensions import db
-from .models import SUPPORTER, VIEWER, Project, ProjectMember, User
+from .models import SUPPORTER, VIEWER, Project, ProjectMember, Round, User
 from .services import sessions
 from .services.accounts import user_for_api_token
 
@@ -129,6 +129,16 @@ def readable_project_or_404(slug: str, user=None) -> Project:
     """The project with this slug if the user may read its published figures (supporter,
     admin, viewer); 404 otherwise."""
     return _project(slug, user, can_see)
+
+
+def managed_round_or_404(slug: str, number: int, user=None) -> tuple[Project, Round]:
+    """The project and its round with this number if the user may run the project; 404
+    otherwise (an unknown round too)."""
+    project = project_or_404(slug, user)
+    round_ = project.round(number)
+    if round_ is None:
+        abort(404)
+    return project, round_
 
 
 def api_user() -> User | None:

@@ -12,13 +12,13 @@ import secrets
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
-    JSON,
     SmallInteger,
     String,
     Text,
@@ -101,6 +101,10 @@ class Project(db.Model):
     rounds: Mapped[list[Round]] = relationship(
         back_populates="project", order_by="Round.number", cascade="all, delete-orphan"
     )
+
+    def round(self, number: int) -> Round | None:
+        """The project's round with this number, if it has one."""
+        return next((r for r in self.rounds if r.number == number), None)
 
     def __repr__(self) -> str:
         return f"<Project {self.slug}>"

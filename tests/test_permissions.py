@@ -23,9 +23,9 @@ from tests.conftest import make_app
 PUBLIC_PREFIXES = ("/r/", "/s/", "/static/", "/assets/")  # /s/: short links to a round
 PUBLIC_RULES = {"/", "/login", "/healthz", "/api/v1/openapi.json", "/privacy"}
 # Pages only an admin sees (a supporter gets 404, as for a project not theirs).
-ADMIN_ENDPOINTS = {"workspace.users", "workspace.user", "workspace.end_user_sessions",
-                   "workspace.delete_project", "exports.raw", "workspace.add_viewing",
-                   "workspace.end_viewing"}
+ADMIN_ENDPOINTS = {"admin.users", "admin.user", "admin.end_user_sessions",
+                   "admin.delete_project", "exports.raw", "admin.add_viewing",
+                   "admin.end_viewing"}
 # A project's pages its viewers may open: published figures only (results, presentation,
 # exports of aggregates) and the audit, which shows no figures. Not the monitor: its live
 # counts per profession and district are not published cells while a round is open.
@@ -33,7 +33,7 @@ READABLE_ENDPOINTS = {"results.page", "present.setup", "present.slides", "presen
                       "exports.index", "exports.chart", "exports.deck", "exports.workbook",
                       "exports.table_csv", "api.project_results", "audit.report"}
 # Routes that end the caller's own session, and so redirect to the login page.
-LOGGING_OUT = {"auth.logout", "workspace.logout_everywhere"}
+LOGGING_OUT = {"auth.logout", "account.logout_everywhere"}
 
 
 def _rules():

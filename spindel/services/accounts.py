@@ -141,6 +141,12 @@ def all_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.email)))
 
 
+def locks_self_out(user: User, acting: User, *, active: bool, is_admin: bool) -> bool:
+    """Whether an admin's change would deactivate themselves or take their own admin role:
+    refused, so that an installation never loses its last way in by a slip."""
+    return user.id == acting.id and not (active and is_admin)
+
+
 def update_user(user: User, *, active: bool, is_admin: bool, projects: list) -> None:
     """An admin's changes to a user: may log in, admin role, project membership. A user
     who may no longer log in is logged out everywhere."""

@@ -34,7 +34,7 @@ from ..i18n import current_lang
 from ..instrument import Instrument
 from ..models import ImportBatch, Project, Rating, Response, Round, RoundState, RoundStatus
 from .names import MAX_NAME_LENGTH, clean_name, name_problem
-from .projects import add_district, add_profession, add_round, create_project, round_by_number
+from .projects import add_district, add_profession, add_round, create_project
 from .responses import recount_tallies
 from .spreadsheet_cells import inert
 from .table_reader import MAX_ROWS, read_table
@@ -494,7 +494,7 @@ def _store_rows(project: Project, rows: list[Row], today: dt.date, batch_id: int
     districts, professions = district_lookup(project), profession_lookup(project)
     district_ids = {d.key: d.id for d in project.districts}
     profession_ids = {p.key: p.id for p in project.professions}
-    rounds = {number: round_by_number(project, number) for number in {r.round for r in rows}}
+    rounds = {number: project.round(number) for number in {r.round for r in rows}}
     responses = []
     for row in rows:
         round_ = rounds[row.round]

@@ -29,10 +29,12 @@ from ..models import (
 def create_project(name: str, slug: str, *, instrument: str | None = None,
                    min_group_size: int = 5, description: str = "",
                    districts: list[tuple[str, str]] = (),
-                   professions: list[tuple[str, str, str]] | None = None) -> Project:
+                   professions: list[tuple[str, str, str]] | None = None,
+                   creator=None) -> Project:
     """Add a project with its districts (key, name) and professions (key, sv, en).
 
-    Professions default to the instrument's default professions. The caller commits.
+    Professions default to the instrument's default professions. A creator who is not an
+    admin (admins see every project) becomes its supporter. The caller commits.
     """
     ident = instrument or instruments.default_ident()
     chosen = instruments.registry()[ident]
@@ -46,6 +48,8 @@ def create_project(name: str, slug: str, *, instrument: str | None = None,
         project.professions.append(Profession(key=key, name_sv=sv, name_en=en,
                                               position=position))
     db.session.add(project)
+    if creator is not None and not creator.is_admin:
+        creator.projects.append(project)
     db.session.flush()
     return project
 
@@ -54,15 +58,28 @@ def project_by_slug(slug: str) -> Project | None:
     return db.session.scalar(select(Project).where(Project.slug == slug))
 
 
+def slug_taken(slug: str, project: Project | None = None) -> bool:
+    """Whether another project than `project` uses this short name."""
+    found = project_by_slug(slug)
+    return found is not None and found is not project
+
+
+def update_project(project: Project, *, name: str, slug: str, description: str,
+                   min_group_size: int, instrument: str) -> None:
+    """Save a supporter's changes to a project. The instrument stays fixed once the project
+    has answers: they were given to its items. The caller checks the slug is free."""
+    project.name = name
+    project.slug = slug
+    project.description = description
+    project.min_group_size = min_group_size
+    if not project_has_answers(project):
+        project.instrument = instrument
+
+
 def round_by_token(token: str) -> Round | None:
     if not token or len(token) > 64:
         return None
     return db.session.scalar(select(Round).where(Round.token == token))
-
-
-def round_by_number(project: Project, number: int) -> Round | None:
-    return db.session.scalar(
-        select(Round).where(Round.project_id == project.id, Round.number == number))
 
 
 # --- editing a project: districts, professions, rounds ------------------------------------
