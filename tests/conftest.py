@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 
 from spindel import create_app
 from spindel import instrument as instruments
+from spindel.dates import local_today
 from spindel.extensions import db
 from spindel.models import Round, RoundState
 from spindel.services.projects import create_project
@@ -110,7 +111,7 @@ def make_project(app):
                                  **kwargs)
         for number in range(1, rounds + 1):
             project.rounds.append(Round(number=number, label=f"Mätning {number}", state=state,
-                                        opens_on=dt.date.today() - dt.timedelta(days=1)))
+                                        opens_on=local_today() - dt.timedelta(days=1)))
         db.session.commit()
         return project
 

@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from spindel import instrument as instruments
+from spindel.dates import local_today
 from spindel.extensions import db
 from spindel.models import ImportBatch, Rating, RatingTally, Response, Round, RoundState
 from spindel.services import imports
@@ -39,7 +40,7 @@ def project(app):
                                                                   ("south", "Söder")])
     project.rounds.append(Round(number=1, label="Mätning 1", state=RoundState.CLOSED))
     project.rounds.append(Round(number=2, label="Mätning 2", state=RoundState.OPEN,
-                                opens_on=dt.date.today() - dt.timedelta(days=1)))
+                                opens_on=local_today() - dt.timedelta(days=1)))
     db.session.commit()
     return project
 
@@ -258,7 +259,7 @@ def test_an_identical_file_is_refused_until_its_import_is_undone(client, project
     assert upload(client, project, data).status_code == 302
     again = upload(client, project, data, filename="another-name.csv")
     assert again.status_code == 422
-    assert f"Den här filen är redan importerad, den {dt.date.today().isoformat()} (3 svar)" \
+    assert f"Den här filen är redan importerad, den {local_today().isoformat()} (3 svar)" \
         in page_text(again)
     assert count() == 3 and count(ImportBatch) == 1
     different = table_file(keys_header(), rows(times=3, value=8))
@@ -321,7 +322,7 @@ def test_answers_for_an_open_round_wait_for_a_confirmation(client, project):
 
 def test_a_round_opening_by_its_dates_asks_too_and_a_closed_one_does_not(client, project):
     round_ = project.rounds[1]
-    round_.state, round_.opens_on = RoundState.SCHEDULED, dt.date.today() + dt.timedelta(days=3)
+    round_.state, round_.opens_on = RoundState.SCHEDULED, local_today() + dt.timedelta(days=3)
     db.session.commit()
     assert upload(client, project, table_file(keys_header(), rows(round_=2))).status_code == 422
     # A round the file creates is created closed, and asks nothing.
@@ -431,11 +432,11 @@ def test_the_import_page_lists_each_import_by_day_file_and_answers(client, proje
     upload(client, project, table_file(keys_header(), rows(times=4)),
            filename="Mätning 1\u202e.csv")
     text = page_text(client.get(f"/projects/{project.slug}/import"))
-    today = dt.date.today().isoformat()
+    today = local_today().isoformat()
     assert f"Importerad Fil Svar Ångra {today} Mätning 1.csv 4 Ångra importen av " \
         f"Mätning 1.csv den {today}" in text
     batch = db.session.scalar(select(ImportBatch))
-    assert batch.created_on == dt.date.today() and batch.filename == "Mätning 1.csv"
+    assert batch.created_on == local_today() and batch.filename == "Mätning 1.csv"
     assert len(batch.file_sha256) == 64
 
 

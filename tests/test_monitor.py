@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from spindel.dates import local_today
 from spindel.extensions import db
 from spindel.models import RoundState
 
@@ -25,7 +26,7 @@ def test_exact_counts_by_profession_and_district(client, login_as, make_project,
     project = make_project(min_group_size=3)
     login_as(projects=[project])
     round_ = project.rounds[0]
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = local_today() - dt.timedelta(days=1)
     for _ in range(4):
         add_answer(round_, profession="bvc", district="north", today=yesterday)
     for _ in range(3):

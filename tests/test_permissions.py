@@ -6,12 +6,12 @@ is in the READABLE list."""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 import pytest
 from flask import g
 
+from spindel.dates import local_today
 from spindel.extensions import db
 from spindel.models import VIEWER, ApiToken, ImportBatch, ProjectMember, Round, RoundState, User
 from spindel.services.projects import create_project
@@ -73,7 +73,7 @@ class World:
         self.project = create_project(f"Projekt {n}", f"projekt-{n}",
                                       districts=[("north", "Norr")])
         self.project.rounds.append(Round(number=1, label="Mätning 1", state=RoundState.OPEN,
-                                         opens_on=dt.date.today()))
+                                         opens_on=local_today()))
         self.other = create_project(f"Annat {n}", f"annat-{n}")
         self.member = User(email=f"member{n}@example.se", password_hash="x")
         self.member.projects.append(self.project)
@@ -84,14 +84,14 @@ class World:
         self.viewer.memberships.append(ProjectMember(project=self.project, role=VIEWER))
         db.session.add_all([self.member, self.outsider, self.admin, self.viewer])
         db.session.flush()
-        self.batch = ImportBatch(project_id=self.project.id, created_on=dt.date.today(),
+        self.batch = ImportBatch(project_id=self.project.id, created_on=local_today(),
                                  rows=0, file_sha256="0" * 64, filename="f.csv", undone=False)
         db.session.add(self.batch)
         db.session.commit()
 
     def values(self, user) -> dict:
         token = ApiToken(user_id=user.id, name="t", token_hash=f"{user.id:064d}",
-                         created_on=dt.date.today())
+                         created_on=local_today())
         db.session.add(token)
         db.session.commit()
         return {"slug": self.project.slug, "number": 1, "kind": "districts",

@@ -178,7 +178,7 @@ def test_closed_round_says_so_with_410_and_stores_nothing(client, make_project):
 
 def test_round_past_its_closing_date_is_closed(client, make_project):
     round_ = make_project().rounds[0]
-    round_.closes_on = dt.date.today() - dt.timedelta(days=1)
+    round_.closes_on = local_today() - dt.timedelta(days=1)
     db.session.commit()
     assert client.get(f"/r/{round_.token}").status_code == 410
 
@@ -199,7 +199,7 @@ def test_round_not_yet_open_says_when_it_opens(client, make_project):
 
 def test_scheduled_round_opens_on_its_date(client, make_project):
     round_ = make_project(state=RoundState.SCHEDULED).rounds[0]
-    round_.opens_on = dt.date.today()
+    round_.opens_on = local_today()
     db.session.commit()
     assert "<form" in client.get(f"/r/{round_.token}").get_data(as_text=True)
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from spindel import create_app
 from spindel import instrument as instruments
+from spindel.dates import local_today
 from spindel.extensions import db
 from spindel.models import District, Profession, Project, Response, Round, RoundState
 from spindel.services.codes import generate_codes
@@ -29,7 +30,7 @@ def two_processes(tmp_path, backend):
         db.create_all()
         project = create_project("Samverkan", "samverkan", districts=[("north", "Norr")])
         project.rounds.append(Round(number=1, label="Mätning 1", state=RoundState.OPEN,
-                                    opens_on=dt.date.today() - dt.timedelta(days=1)))
+                                    opens_on=local_today() - dt.timedelta(days=1)))
         db.session.commit()
         token = project.rounds[0].token
     yield respondents, supporter, token

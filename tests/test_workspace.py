@@ -8,6 +8,7 @@ import re
 from sqlalchemy import select
 
 from spindel import instrument as instruments
+from spindel.dates import local_today
 from spindel.extensions import db
 from spindel.models import ApiToken, District, Profession, Project, RoundState, RoundStatus
 from spindel.services.accounts import user_for_api_token
@@ -43,7 +44,10 @@ def test_api_tokens_are_shown_once_and_can_be_revoked_by_their_owner_only(client
     assert token.startswith("spd_") and user_for_api_token(token) is not None
     assert token not in client.get("/account").get_data(as_text=True)  # shown once
     stored = db.session.scalar(select(ApiToken))
-    assert post_form(client, "/account/tokens", {"name": ""}).status_code == 422
+    unnamed = post_form(client, "/account/tokens", {"name": ""})
+    assert unnamed.status_code == 422
+    assert "Ge nyckeln ett namn" in unnamed.get_data(as_text=True)
+    assert len(db.session.scalars(select(ApiToken)).all()) == 1  # nothing stored
 
     auth.logout()
     login_as()  # someone else cannot revoke it
@@ -166,13 +170,15 @@ def test_rounds_are_created_opened_closed_and_reopened(client, login_as, make_pr
     post_form(client, f"{base}/1/state", {"action": "close"})
     db.session.refresh(round_)
     assert round_.status() == RoundStatus.CLOSED
-    round_.closes_on = dt.date.today() - dt.timedelta(days=2)
+    round_.closes_on = local_today() - dt.timedelta(days=2)
     db.session.commit()
     post_form(client, f"{base}/1/state", {"action": "reopen"})
     db.session.refresh(round_)
     assert round_.status() == RoundStatus.OPEN  # a passed closing date does not undo it
     duplicate = post_form(client, f"{base}/new", {"number": "1", "label": "Igen"})
     assert duplicate.status_code == 422
+    assert "Projektet har redan en mätning med det numret." in duplicate.get_data(as_text=True)
+    assert [r.label for r in project.rounds if r.number == 1] != ["Igen"]
 
 
 def test_rounds_open_and_close_by_their_dates(make_project):
@@ -311,7 +317,7 @@ def test_a_round_status_says_by_its_dates_only_where_a_date_decides(client, logi
     login_as(projects=[project])
     no_dates, later, closed_by_date, closed_by_hand = project.rounds
     no_dates.opens_on = None
-    later.opens_on = dt.date.today() + dt.timedelta(days=7)
+    later.opens_on = local_today() + dt.timedelta(days=7)
     closed_by_date.state, closed_by_date.closes_on = RoundState.OPEN, dt.date(2020, 1, 1)
     closed_by_hand.state = RoundState.CLOSED
     db.session.commit()
@@ -336,7 +342,7 @@ def test_answer_now_offers_only_open_rounds(client, login_as, make_project):
     login_as(projects=[project])
     first, second, third = project.rounds
     first.state = RoundState.CLOSED
-    third.state, third.opens_on = RoundState.SCHEDULED, dt.date.today() + dt.timedelta(days=3)
+    third.state, third.opens_on = RoundState.SCHEDULED, local_today() + dt.timedelta(days=3)
     db.session.commit()
     html = client.get(f"/projects/{project.slug}/present").get_data(as_text=True)
     live = html[html.index('name="live"'):]

@@ -5,7 +5,6 @@ and AA), in Swedish on a phone and in English on a laptop."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
@@ -14,6 +13,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from spindel import instrument as instruments
+from spindel.dates import local_today
 from spindel.extensions import db
 from spindel.models import Response, Round, RoundState
 from tests.browser.test_workspace_browser import log_in
@@ -46,7 +46,7 @@ def test_a_template_filled_in_imported_into_the_open_round_and_undone(
     words = WORDS[lang]
     project = make_project(state=RoundState.CLOSED)
     project.rounds.append(Round(number=2, label="Mätning 2", state=RoundState.OPEN,
-                                opens_on=dt.date.today()))
+                                opens_on=local_today()))
     db.session.commit()
     supporter = make_user(projects=[project])
     page = new_page(viewport={"width": width, "height": height}, accept_downloads=True)
@@ -90,7 +90,7 @@ def test_a_template_filled_in_imported_into_the_open_round_and_undone(
     rows = page.locator("table.imports tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("mall.xlsx")
-    expect(rows.first).to_contain_text(dt.date.today().isoformat())
+    expect(rows.first).to_contain_text(local_today().isoformat())
     check("imported")
 
     page.locator("input[type=file]").set_input_files(str(filled))

@@ -24,6 +24,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from sqlalchemy import create_engine, text
 
+from spindel.dates import local_today
 from spindel.extensions import db
 from spindel.models import Round, RoundState
 from spindel.services.projects import create_project
@@ -71,7 +72,7 @@ def prepare_database(tmp_path: Path, backend: str) -> Survey:
         project = create_project("Lasttest", "lasttest",
                                  districts=[("north", "Norr"), ("south", "Söder"),
                                             ("east", "Öster")])
-        today = dt.date.today()
+        today = local_today()
         project.rounds.append(Round(number=1, label="Mätning 1", state=RoundState.CLOSED,
                                     opens_on=today - dt.timedelta(days=60),
                                     closes_on=today - dt.timedelta(days=30)))
