@@ -64,18 +64,11 @@ def backend(request) -> str:
 
 
 @pytest.fixture
-def app(tmp_path):
-    app = make_app(tmp_path)
-    with app.app_context():
-        db.create_all()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def any_app(tmp_path, backend):
-    """The app on SQLite and on PostgreSQL."""
+def app(request, tmp_path):
+    """The app with empty tables, on SQLite; a test that also asks for `backend` runs once on
+    SQLite and once on PostgreSQL."""
+    backend = request.getfixturevalue("backend") if "backend" in request.fixturenames \
+        else "sqlite"
     app = make_app(tmp_path, backend)
     with app.app_context():
         db.create_all()

@@ -31,7 +31,7 @@ def close(round_) -> None:
 
 
 @pytest.fixture
-def project(any_app):
+def project(app, backend):
     """Round 1: bvc 6 answers (north), bmm 5 and other 2 (south; other is hidden, and bmm
     with it); round 2: 7 answers; rounds 3 and 4: 1 and 2 answers (fewer than k: nothing
     published). Every round is open until a test closes it."""
@@ -257,7 +257,7 @@ def test_a_chart_with_nothing_to_show_says_why_in_one_sentence(project):
 PHISH = '<a href="https://evil.example/phish">Klicka här</a> & <b>mer</b>'
 
 
-def test_names_people_typed_are_shown_as_text_never_as_plotly_html(any_app):
+def test_names_people_typed_are_shown_as_text_never_as_plotly_html(app, backend):
     """Issue 11: plotly reads <a href>, <b> and <br> in every text it draws, so a district,
     profession or round named like a link would become one. Every such name is escaped in
     the figures, and the pages' tables (escaped by the templates) keep the name as typed."""

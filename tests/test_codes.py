@@ -20,9 +20,9 @@ from tests.conftest import full_answer, hidden_fields, post_form
 
 
 @pytest.fixture
-def app(any_app):
+def app(app, backend):
     """The client, the project and the supporter of every test here on both databases."""
-    return any_app
+    return app
 
 
 def download_links(client, project, count: int) -> list[str]:

@@ -44,9 +44,9 @@ _slugs = itertools.count(1)
 
 
 @pytest.fixture
-def app(any_app):
+def app(app, backend):
     """Every test here on SQLite and on PostgreSQL."""
-    return any_app
+    return app
 
 
 class Recorder:

@@ -39,9 +39,9 @@ NUMBERS = ("n", "mean", "median", "sd", "q1", "q3", "cannot_judge")
 
 
 @pytest.fixture
-def app(any_app):
+def app(app, backend):
     """Every test here on SQLite and on PostgreSQL."""
-    return any_app
+    return app
 
 
 @pytest.fixture

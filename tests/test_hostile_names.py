@@ -58,9 +58,9 @@ def written(name: str) -> str:
 
 
 @pytest.fixture
-def app(any_app):
+def app(app, backend):
     """Every test here on SQLite and on PostgreSQL."""
-    return any_app
+    return app
 
 
 # --- where a name is typed ------------------------------------------------------------------

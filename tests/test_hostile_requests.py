@@ -21,9 +21,9 @@ TOO_LARGE = (2**31, 10**20)  # past PostgreSQL's integer; past SQLite's too
 
 
 @pytest.fixture
-def app(any_app):
+def app(app, backend):
     """Every test here on SQLite and PostgreSQL."""
-    return any_app
+    return app
 
 
 @pytest.fixture

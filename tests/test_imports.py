@@ -160,7 +160,7 @@ def test_cli_import_creates_a_project_and_is_all_or_nothing(app, runner, tmp_pat
     assert result.exit_code == 0 and count_responses() == 3
 
 
-def test_imported_answers_count_exactly_like_the_same_answers_sent_by_the_form(any_app):
+def test_imported_answers_count_exactly_like_the_same_answers_sent_by_the_form(app, backend):
     """Round 1 imported from a file, round 2 the same answers through store_answer: their
     tallies are identical, on SQLite and PostgreSQL."""
     import random
@@ -210,7 +210,7 @@ def test_imported_answers_count_exactly_like_the_same_answers_sent_by_the_form(a
 
 
 @pytest.fixture
-def supporter(any_app, password_hash):
+def supporter(app, backend, password_hash):
     """A logged-in supporter's client and a project with districts Norr and Söder, on SQLite
     and PostgreSQL."""
     from spindel.models import User
@@ -221,7 +221,7 @@ def supporter(any_app, password_hash):
     user.projects.append(project)
     db.session.add(user)
     db.session.commit()
-    client = any_app.test_client()
+    client = app.test_client()
     assert AuthActions(client).login(user).status_code == 302
     return client, project
 

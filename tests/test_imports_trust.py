@@ -26,9 +26,9 @@ from tests.conftest import AuthActions, csrf_token, hidden_fields
 
 
 @pytest.fixture
-def app(any_app):
+def app(app, backend):
     """Every test here on SQLite and PostgreSQL."""
-    return any_app
+    return app
 
 
 @pytest.fixture

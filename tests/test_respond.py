@@ -330,7 +330,7 @@ def test_fifty_answers_in_a_row_get_ids_that_do_not_follow_their_arrival(client,
     assert all(0 < i < 2**63 for i in arrived)
 
 
-def test_store_answer_draws_again_when_a_random_id_is_taken(any_app, monkeypatch):
+def test_store_answer_draws_again_when_a_random_id_is_taken(app, backend, monkeypatch):
     """On both databases: a new answer that draws an id already held is stored under the
     next draw; the earlier answer and a repeated submission key are left as they were."""
     from spindel.models import Round

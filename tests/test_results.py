@@ -164,7 +164,7 @@ def selections(draw):
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(rows=rows_strategy, selection=selections())
-def test_published_figures_match_statistics_over_raw_rows(any_app, rows, selection):
+def test_published_figures_match_statistics_over_raw_rows(app, backend, rows, selection):
     project = new_project()
     store(project, rows)
     instrument = instruments.for_project(project)
@@ -176,7 +176,7 @@ def test_published_figures_match_statistics_over_raw_rows(any_app, rows, selecti
                                      selection.district), 3)
 
 
-def test_a_closed_round_publishes_its_groups_with_the_exact_numbers(any_app):
+def test_a_closed_round_publishes_its_groups_with_the_exact_numbers(app, backend):
     project = new_project(rounds=1, k=3)
     rows = ([(1, "bvc", "north", [7, None, 3, 3, 10, 1, 1, 2, 9])] * 3
             + [(1, "bmm", "south", [5, 6, 7, 8, 9, 10, 1, 2, 3])] * 4

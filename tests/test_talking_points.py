@@ -157,7 +157,7 @@ def test_every_item_label_is_the_instruments(make_project, rate):
                                                strict=True)] == [True] * 3
 
 
-def test_the_same_points_on_sqlite_and_postgresql(any_app):
+def test_the_same_points_on_sqlite_and_postgresql(app, backend):
     """Items in order: rules routines goals management roles knowledge shared_view
     early_support user_influence."""
     from tests.test_results import new_project, store
