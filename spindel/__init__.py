@@ -21,10 +21,12 @@ from .present.routes import bp as present_bp
 from .respond.routes import bp as respond_bp
 from .results.routes import bp as results_bp
 from .rounds.routes import bp as rounds_bp
+from .vote.routes import bp as vote_bp
 from .workspace.routes import bp as workspace_bp
 
 BLUEPRINTS = (main_bp, auth_bp, account_bp, admin_bp, respond_bp, workspace_bp, rounds_bp,
-              imports_bp, results_bp, present_bp, exports_bp, api_bp, audit_bp)
+              imports_bp, results_bp, present_bp, exports_bp, api_bp, audit_bp,
+              vote_bp)
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 

@@ -25,9 +25,10 @@ CONTENT_SECURITY_POLICY = (
 )
 
 # Everything a respondent opens lives under /r/ (the round's link, /r/<token>/d/<district>,
-# personal codes /r/c/<code>); /c/ and /s/ are kept for short code and link routes. The whole
-# path goes, not only the token: a district key or "/thanks" tells what was answered.
-_RESPONDENT_PATH = re.compile(r"/(?:r|c|s)/[^\s?#\"'<>]*")
+# personal codes /r/c/<code>); /c/ and /s/ are kept for short code and link routes; /v/ is
+# the seminar's priority vote on phones. The whole path goes, not only the token: a district
+# key or "/thanks" tells what was answered.
+_RESPONDENT_PATH = re.compile(r"/(?:r|c|s|v)/[^\s?#\"'<>]*")
 RESPONDENT_PATH_MARK = "[respondent link]"
 # The results link of before accounts (migration 0004), should one still be in a log.
 _SECRET_PATH = re.compile(r"(/results/)[A-Za-z0-9_\-]{8,}")

@@ -20,7 +20,8 @@ from tests.conftest import make_app
 
 # Routes anyone may open: the respondent's pages, login, static files, health, the API's
 # self-description. Everything else needs a login.
-PUBLIC_PREFIXES = ("/r/", "/s/", "/static/", "/assets/")  # /s/: short links to a round
+# /s/: short links to a round; /v/: the seminar's priority vote on phones (a short code)
+PUBLIC_PREFIXES = ("/r/", "/s/", "/v/", "/static/", "/assets/")
 PUBLIC_RULES = {"/", "/login", "/healthz", "/api/v1/openapi.json", "/privacy"}
 # Pages only an admin sees (a supporter gets 404, as for a project not theirs).
 ADMIN_ENDPOINTS = {"admin.users", "admin.user", "admin.end_user_sessions",

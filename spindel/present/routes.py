@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from .. import access
 from .. import instrument as instruments
 from ..i18n import current_lang
-from ..services import presentation
+from ..services import presentation, votes
 from ..services.disclosure import min_group_size
 from ..services.links import qr_svg, short_url
 from .forms import SetupForm
@@ -54,6 +54,8 @@ def slides(slug: str):
         answer_round=answer_round, live=live, instrument=instruments.for_project(project),
         answer_address=url.split("://", 1)[-1] if url else None,
         qr=qr_svg(url, title=answer_round.label, fluid=True) if url else None,
+        vote=votes.slide_vote(presentation.vote_round(project, show), lang),
+        can_vote_manage=access.can_manage(current_user, project),
         poll_ms=current_app.config.get("SPINDEL_PRESENT_POLL_MS", POLL_MS))
 
 
@@ -82,6 +84,12 @@ def slide_data(slug: str, key: str):
             data["next_update"] = presentation.next_update_text(round_, lang)
     elif slide.kind == "waiting":
         data["note"] = slide.text
+    elif slide.kind == "vote":
+        tally = votes.tally(presentation.vote_round(project, show), lang)
+        chart = votes.chart(tally, slide.title, lang)
+        data.update(figure=presentation.projector_figure(chart), vote=tally.state or "none",
+                    count=votes.ballots_text(tally, lang), caption=chart.caption,
+                    table=render_template("present/_table.html", chart=chart))
     elif slide.kind == "points":
         points = presentation.points_for(project, show, lang)
         data["html"] = render_template("present/_points.html", points=points)

@@ -42,6 +42,20 @@ def token_for_short_code(code: str) -> str | None:
     return db.session.scalar(select(Round.token).where(Round.short_code == code.strip().upper()))
 
 
+def vote_url(round_: Round) -> str:
+    """The round's priority vote for phones in the seminar room (/v/<code>, vote.ballot): its
+    short code, so it can be typed from the screen too."""
+    return f"{base_url()}/v/{round_.short_code}"
+
+
+def round_for_short_code(code: str) -> Round | None:
+    """The round whose short code this is (typed: any case, spaces around), or None."""
+    code = code.strip().upper()
+    if not code or len(code) > 8:
+        return None
+    return db.session.scalar(select(Round).where(Round.short_code == code))
+
+
 def personal_url(code: str) -> str:
     """The full single-use link for one personal code (respond.answer_with_code)."""
     return f"{base_url()}/r/c/{code}"

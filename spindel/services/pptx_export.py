@@ -32,6 +32,7 @@ from ..dates import local_today
 from ..models import Project, Round, RoundStatus
 from .charts import hidden_note
 from .exports import chosen_group
+from . import votes
 from .links import qr_png, respondent_url, short_url
 from .presentation import response_count
 from .results import results_payload
@@ -356,6 +357,8 @@ def _build(project, lang, number, answering, rounds, profession, district,
                                               talking_points)]
     _talking_point_slides(deck, points or [_("No talking points for this round.")],
                           round_label, k)
+    if round_ is not None:
+        _vote_slide(deck, round_, lang)
     _instrument_slides(deck, instrument, lang)
     return deck.bytes()
 
@@ -458,6 +461,34 @@ def _agreement_slide(deck: Deck, payload: dict | None, items: Sequence[dict], gr
     chart.plots[0].overlap = 0
     # The widest spread on top, and the values' axis still below the last item (it crosses
     # the reversed item axis at its end; python-pptx has no setter for this one).
+    chart.category_axis.reverse_order = True
+    chart._chartSpace.xpath(".//c:valAx/c:crosses")[0].set("val", "max")
+
+
+def _vote_slide(deck: Deck, round_: Round, lang: str) -> None:
+    """The room's vote on what to prioritise, once the presenter has locked it: one bar per
+    question, most votes first (ties in the instrument's order). None while it is open or
+    when there was no vote."""
+    tally = votes.tally(round_, lang)
+    if not tally.is_locked:
+        return
+    ranked = sorted(tally.items, key=lambda item: -item.votes)  # stable: ties keep the order
+    added = _("added by the project")
+    slide = deck.slide(_("What should we prioritise? – %(round)s", round=round_.label), [
+        votes.ballots_text(tally, lang),
+        _("Each person chose up to three questions. Most votes first.")])
+    chart = deck.chart(slide, XL_CHART_TYPE.BAR_CLUSTERED,
+                       [i.label + (f" ({added})" if i.added else "") for i in ranked],
+                       [(_("Votes"), [i.votes for i in ranked])])
+    chart.has_legend = False
+    plot = chart.plots[0]
+    plot.gap_width = 50
+    plot.has_data_labels = True
+    plot.data_labels.number_format, plot.data_labels.number_format_is_linked = "0", False
+    axis = chart.value_axis
+    axis.minimum_scale = 0
+    axis.tick_labels.number_format, axis.tick_labels.number_format_is_linked = "0", False
+    # Most votes on top, and the count axis still below the last bar (as the agreement's).
     chart.category_axis.reverse_order = True
     chart._chartSpace.xpath(".//c:valAx/c:crosses")[0].set("val", "max")
 

@@ -65,7 +65,7 @@ class Show:
 class Slide:
     key: str
     title: str
-    kind: str  # "title", "answer", "chart", "waiting" (a sentence instead) or "points"
+    kind: str  # "title", "answer", "chart", "waiting" (a sentence instead), "points", "vote"
     live: bool = False  # polled for new answers while its round is open
     text: str | None = None  # what a "waiting" slide says
 
@@ -83,7 +83,8 @@ def _round(project: Project, number: int) -> Round | None:
 def slides(project: Project, show: Show, lang: str = "sv") -> list[Slide]:
     """The slides in order: title, answer now (with a round to answer), the charts of the
     chosen rounds, the focus round's professions and districts (only for all answers: a
-    profession within a district is never shown), its agreement, and the talking points."""
+    profession within a district is never shown), its agreement, the talking points, and
+    the room's vote on what to prioritise."""
     live = live_round(project, show) is not None
     focus_round = _round(project, show.focus)
     focus = focus_round.label if focus_round is not None else str(show.focus)
@@ -107,8 +108,17 @@ def slides(project: Project, show: Show, lang: str = "sv") -> list[Slide]:
             Slide("agreement", _("Agreement – %(round)s", round=focus), "chart", live),
             Slide("trend", _("Over time"), "chart", live),
             Slide("points", _("Talking points – %(round)s", round=focus), "points", live),
+            # The room's priorities for the focus round, counted as the phones vote
+            # (services/votes.py): always polled, so a vote opened elsewhere shows too.
+            Slide("vote", _("What should we prioritise?"), "vote", live=True),
         ]
     return out
+
+
+def vote_round(project: Project, show: Show) -> Round | None:
+    """The round the room votes on: the show's focus round (the one answered now, else the
+    latest shown)."""
+    return _round(project, show.focus)
 
 
 def group_label(project: Project, show: Show, lang: str = "sv") -> str | None:

@@ -47,6 +47,7 @@
     if (table && typeof data.table === "string") { table.innerHTML = data.table; }
     var points = slide.querySelector("[data-points]");
     if (points && typeof data.html === "string") { points.innerHTML = data.html; }
+    if (typeof data.vote === "string") { showVoteState(slide, data.vote); }
     if (data.figure) {
       figures[slide.getAttribute("data-key")] = data.figure;
       // A chart drawn while hidden has no size: a hidden slide draws when it is shown.
@@ -55,6 +56,14 @@
     loaded[slide.getAttribute("data-key")] = true;
     state.updates += 1;
     slide.setAttribute("data-loaded", "true");
+  }
+
+  /* The vote slide: only the control that fits the vote's state ("none", "open", "locked"). */
+  function showVoteState(slide, voteState) {
+    slide.setAttribute("data-vote", voteState);
+    Array.prototype.forEach.call(slide.querySelectorAll("[data-vote-when]"), function (form) {
+      form.hidden = form.getAttribute("data-vote-when") !== voteState;
+    });
   }
 
   /* The figure comes sized for a screen of meta.screen_height lines (1080): scale its type,
@@ -221,11 +230,32 @@
     slides[current].classList.toggle("table-open", open);
   });
 
+  /* Open and lock the vote without leaving the slide (the forms work without scripts too):
+     the control that takes the sent one's place gets the focus, and the slide is fetched. */
+  deck.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-vote-when]");
+    if (!form) { return; }
+    event.preventDefault();
+    var slide = form.closest(".slide");
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                         headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+      .then(function (data) {
+        showVoteState(slide, data.state || "none");
+        var control = slide.querySelector("[data-vote-when]:not([hidden]) button");
+        if (control) { control.focus(); }
+        pending[slide.getAttribute("data-key")] = false;
+        load(slides.indexOf(slide));
+      })
+      .catch(function () { form.submit(); });  /* the page itself then says what went wrong */
+  });
+
   window.addEventListener("resize", redraw);
   document.addEventListener("fullscreenchange", redraw);
 
   var start = parseInt((window.location.hash || "").slice(1), 10);
   show(isNaN(start) ? 0 : start - 1);
-  if (live) { timer = window.setInterval(poll, pollMs); }
+  // The vote slide is polled too, also when no round is answered now.
+  if (live || deck.querySelector("[data-kind=vote]")) { timer = window.setInterval(poll, pollMs); }
   state.stop = function () { if (timer) { window.clearInterval(timer); } };
 })();
