@@ -4,8 +4,11 @@ A supporter runs the projects they belong to; an admin runs every project. A vie
 steering group) reads a project's published figures — results, presentation, exports of
 aggregates, the disclosure audit — and nothing else: no setup, no links or codes, no
 import, no raw answers, no monitor (its live counts per district and profession are not
-published cells while a round is open). A project you may not open is a 404, never a page
-that confirms it exists.
+published cells while a round is open). A viewer limited to one district reads only the
+whole rounds' cells and that district's (`reader_scope`), on the pages that pass the scope
+to their outputs (results, presentation, exports, the API's results), which check every
+selection against it; not the audit, which names every group. A project you may not open
+is a 404, never a page that confirms it exists.
 
 `project_or_404` is the supporter's door and the default for every page; only the reading
 pages use `readable_project_or_404`, so a new page is closed to viewers until someone
@@ -27,6 +30,7 @@ from .extensions import db
 from .models import SUPPORTER, VIEWER, Project, ProjectMember, Round, User
 from .services import sessions
 from .services.accounts import user_for_api_token
+from .services.selection import EVERYTHING, Scope
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -94,13 +98,27 @@ def can_manage(user, project: Project) -> bool:
 
 
 def can_see(user, project: Project) -> bool:
-    """May read the project's published figures: its supporters, admins and its viewers.
-    A viewer limited to a district is not let in here: the pages that show figures do not
-    yet narrow every output to one district, so such a membership opens nothing."""
+    """May read the project's published figures (as far as `reader_scope` goes): its
+    supporters, admins and its viewers, limited to a district or not."""
     if can_manage(user, project):
         return True
     found = membership(user, project)
-    return bool(found is not None and found.role == VIEWER and found.district_id is None)
+    return bool(found is not None and found.role == VIEWER)
+
+
+def reader_scope(project: Project, user=None) -> Scope:
+    """The published cells of the project the user may see: every one, or for a viewer
+    limited to a district the whole rounds' and that district's. Call it for a project the
+    user may read (readable_project_or_404)."""
+    user = user if user is not None else current_user
+    if can_manage(user, project):
+        return EVERYTHING
+    found = membership(user, project)
+    if found is None or found.role != VIEWER:
+        abort(404)  # not a reader of this project at all: nothing to scope
+    if found.district_id is None:
+        return EVERYTHING
+    return Scope(found.district.key, found.district.name)
 
 
 def visible_projects(user) -> list[Project]:
@@ -125,10 +143,15 @@ def project_or_404(slug: str, user=None) -> Project:
     return _project(slug, user, can_manage)
 
 
-def readable_project_or_404(slug: str, user=None) -> Project:
+def readable_project_or_404(slug: str, user=None, *, scoped: bool = False) -> Project:
     """The project with this slug if the user may read its published figures (supporter,
-    admin, viewer); 404 otherwise."""
-    return _project(slug, user, can_see)
+    admin, viewer); 404 otherwise. A viewer limited to a district gets a 404 too unless the
+    page is `scoped`: it narrows every output to `reader_scope` — so a new reading page is
+    closed to such a viewer until someone has made it so."""
+    project = _project(slug, user, can_see)
+    if not scoped and reader_scope(project, user).limited:
+        abort(404)
+    return project
 
 
 def managed_round_or_404(slug: str, number: int, user=None) -> tuple[Project, Round]:
@@ -182,3 +205,4 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     # Templates offer a viewer only the pages they may open.
     app.jinja_env.globals["can_manage"] = lambda project: can_manage(current_user, project)
+    app.jinja_env.globals["reader_scope"] = lambda project: reader_scope(project, current_user)

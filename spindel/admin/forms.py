@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from ..forms import MultiCheckboxField
@@ -29,10 +30,26 @@ class MembershipForm(FlaskForm):
     projects = MultiCheckboxField(_l("Projects"), coerce=int, validate_choice=True)
 
 
+EVERY_DISTRICT = 0  # the district choice "the whole project"
+
+
 class ViewerForm(FlaskForm):
-    """Read-only access to one project for a user (a steering group's member)."""
+    """Read-only access to one project for a user (a steering group's member), optionally
+    limited to one of that project's districts (choices grouped by project)."""
 
     project = SelectField(_l("Project"), coerce=int, validate_choice=True)
+    district = SelectField(_l("Only one district (optional)"), coerce=int,
+                           validate_choice=True, default=EVERY_DISTRICT)
+
+    def set_projects(self, projects) -> None:
+        self.project.choices = [(p.id, p.name) for p in projects]
+        self.district.choices = [SelectChoice(EVERY_DISTRICT, _l("Every district"))] + [
+            SelectChoice(d.id, d.name, optgroup=p.name) for p in projects for d in p.districts]
+        self._districts = {d.id: p.id for p in projects for d in p.districts}
+
+    def validate_district(self, field):
+        if field.data != EVERY_DISTRICT and self._districts.get(field.data) != self.project.data:
+            raise ValidationError(_l("Choose a district of the chosen project."))
 
 
 class DeleteProjectForm(FlaskForm):

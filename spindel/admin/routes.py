@@ -66,8 +66,7 @@ def _viewer_form(person: models.User, formdata=None) -> ViewerForm:
     """Projects the user neither runs nor views yet."""
     form = ViewerForm(formdata=formdata, prefix="viewer")
     taken = {m.project_id for m in person.memberships}
-    form.project.choices = [(p.id, p.name) for p in access.visible_projects(current_user)
-                            if p.id not in taken]
+    form.set_projects([p for p in access.visible_projects(current_user) if p.id not in taken])
     return form
 
 
@@ -92,7 +91,8 @@ def add_viewing(user_id: int):
         form.projects.data = [p.id for p in person.projects]
         return _user_page(person, form, viewer_form, 422)
     project = db.session.get(models.Project, viewer_form.project.data)
-    accounts.make_viewer(person, project)
+    accounts.make_viewer(person, project, db.session.get(models.District,
+                                                         viewer_form.district.data))
     db.session.commit()
     flash(_("%(email)s may now read the results of %(project)s.", email=person.email,
             project=project.name), "success")

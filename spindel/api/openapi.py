@@ -150,7 +150,10 @@ RESULTS_OPERATION = {
                    "shown side by side, never added together; by=role, by=area and by=none "
                    "need exactly one round; a role filter and an area filter cannot be "
                    "combined, and each takes one key. While a round is open only its whole "
-                   "round is published. Suppressed groups and items have no numbers.",
+                   "round is published. Suppressed groups and items have no numbers. A "
+                   "token of a viewer limited to one area reads the whole rounds and that "
+                   "area only: by=area gives its one row, and a role or another area is a "
+                   "400.",
     "security": [{"bearer": []}, {"session": []}],
     "parameters": [
         {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
@@ -170,8 +173,8 @@ RESULTS_OPERATION = {
         "200": {"description": "The results", "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Results"}}}},
         "400": _error("A parameter is not valid, or asks for figures that are never "
-                      "published (pooled rounds, united or crossed groups); the message "
-                      "says why."),
+                      "published (pooled rounds, united or crossed groups) or are outside "
+                      "a limited viewer's area; the message says why."),
         "401": _error("No valid API token or session."),
         "404": _error("No such project, or not one of yours."),
     },

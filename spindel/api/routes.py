@@ -27,7 +27,7 @@ def openapi_document():
 @bp.get("/api/v1/projects/<slug>/results")
 @access.api_login_required
 def project_results(slug: str):
-    project = access.readable_project_or_404(slug, user=g.api_user)
+    project = access.readable_project_or_404(slug, user=g.api_user, scoped=True)
     by = request.args.get("by", "round")
     if by not in BREAKDOWN:
         return render_error(400, f"by must be one of {', '.join(BREAKDOWN)}")
@@ -38,8 +38,9 @@ def project_results(slug: str):
     try:
         selection = Selection.of(BREAKDOWN[by], rounds, request.args.getlist("role"),
                                  request.args.getlist("area"))
-        payload = results_payload(project, selection, lang=current_lang())
-    except SelectionError as exc:  # pooled rounds, united or crossed groups, unknown keys
+        payload = results_payload(project, selection, lang=current_lang(),
+                                  scope=access.reader_scope(project, g.api_user))
+    except SelectionError as exc:  # pooled or crossed groups, unknown keys, out of scope
         return render_error(400, _api_words(str(exc)))
     db.session.commit()  # the token's last-used day
     return jsonify(payload)

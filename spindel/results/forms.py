@@ -16,7 +16,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import Project
-from ..services.selection import Selection, SelectionError
+from ..services.selection import EVERYTHING, Scope, Selection, SelectionError
 
 ALL = ""  # the group choice "all answers"
 KINDS = ("profession", "district")
@@ -55,15 +55,20 @@ class GroupField(SelectField):
     def __init__(self, label=None, **kwargs):
         super().__init__(label, default=ALL, **kwargs)
         self.values: list[str] = []
+        self.scope: Scope = EVERYTHING
 
-    def set_project(self, project: Project, lang: str) -> None:
+    def set_project(self, project: Project, lang: str, scope: Scope = EVERYTHING) -> None:
+        """The choices: all answers and every profession and district, or for a reader
+        limited to one district all answers and that district."""
+        self.scope = scope
         professions, districts = _("Professions"), _("Districts")
         self.choices = (
             [SelectChoice(ALL, _("All answers"))]
             + [SelectChoice(group_value("profession", p.key), p.label(lang),
-                            optgroup=professions) for p in project.professions]
+                            optgroup=professions) for p in project.professions
+               if scope.breakdowns]
             + [SelectChoice(group_value("district", d.key), d.label(lang), optgroup=districts)
-               for d in project.districts])
+               for d in project.districts if scope.shows_district(d.key)])
 
     def process(self, formdata, *args, **kwargs):
         super().process(formdata, *args, **kwargs)
@@ -77,6 +82,11 @@ class GroupField(SelectField):
         self.data = self.values[0] if self.values else ALL
 
     def pre_validate(self, form):
+        for value in self.values:  # the reason a group is not the reader's, before the rest
+            kind, _sep, key = value.partition(":")
+            reason = self.scope.refusal(**{kind: key}) if kind in KINDS else None
+            if reason is not None:
+                raise ValidationError(reason)
         known = {choice.value for choice in self.iter_choices()}
         if any(value not in known for value in self.values):
             raise ValidationError(_l("Choose only from the list."))
@@ -86,7 +96,8 @@ class GroupField(SelectField):
         chosen: dict[str, list[str]] = {kind: [] for kind in KINDS}
         for value in self.values:
             kind, _sep, key = value.partition(":")
-            chosen[kind].append(key)
+            if kind in chosen:  # anything else is refused by pre_validate
+                chosen[kind].append(key)
         return chosen["profession"], chosen["district"]
 
     @property
@@ -112,17 +123,18 @@ class ResultsFilterForm(FlaskForm):
     round = CheckboxesField(_l("Rounds"), coerce=int)
     group = GroupField(_l("Whose answers"))
 
-    def __init__(self, project: Project, lang: str, **kwargs):
+    def __init__(self, project: Project, lang: str, scope: Scope = EVERYTHING, **kwargs):
         super().__init__(**kwargs)
+        self.scope = scope
         self.round.choices = [(r.number, r.label) for r in project.rounds]
-        self.group.set_project(project, lang)
+        self.group.set_project(project, lang, scope)
 
     def validate_group(self, field):
         try:
-            selection_of(self.round.data, field)
+            self.scope.check(selection_of(self.round.data, field))
         except SelectionError as exc:
             raise ValidationError(str(exc)) from exc
 
     def selection(self) -> Selection:
         """The validated filter: the chosen rounds (none = every round) side by side."""
-        return selection_of(self.round.data, self.group)
+        return self.scope.check(selection_of(self.round.data, self.group))

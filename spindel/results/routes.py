@@ -44,11 +44,12 @@ def figure_json(chart: Chart) -> Markup:
 @bp.get("/projects/<slug>/results")
 @login_required
 def page(slug: str):
-    project = access.readable_project_or_404(slug)
+    project = access.readable_project_or_404(slug, scoped=True)
+    scope = access.reader_scope(project)
     lang = current_lang()
-    form = ResultsFilterForm(project, lang, formdata=request.args)
+    form = ResultsFilterForm(project, lang, scope, formdata=request.args)
     valid = form.validate()
-    results = results_page(project, form.selection(), lang) if valid else None
+    results = results_page(project, form.selection(), lang, scope) if valid else None
     return render_template(
         "results/page.html", project=project, form=form, results=results,
         group=form.group.chosen_label, k=min_group_size(project), figure_json=figure_json,

@@ -14,7 +14,7 @@ from zxcvbn import zxcvbn
 
 from ..dates import local_today
 from ..extensions import db
-from ..models import VIEWER, ApiToken, Project, ProjectMember, User
+from ..models import VIEWER, ApiToken, District, Project, ProjectMember, User
 from .sessions import end_sessions
 
 TOKEN_PREFIX = "spd_"
@@ -168,13 +168,17 @@ def viewer_memberships(user: User) -> list[ProjectMember]:
                   key=lambda m: m.project.name)
 
 
-def make_viewer(user: User, project: Project) -> None:
+def make_viewer(user: User, project: Project, district: District | None = None) -> None:
     """Read-only access to the project's published figures (results, presentation, exports
-    of aggregates). Someone who runs the project keeps running it: only an admin's
-    membership change (update_user) takes that away."""
+    of aggregates), of every district or — with one of the project's districts — of the
+    whole rounds and that district only (access.reader_scope). Someone who runs the project
+    keeps running it: only an admin's membership change (update_user) takes that away."""
+    if district is not None and district.project_id != project.id:
+        raise ValueError("the district belongs to another project")
     found = next((m for m in user.memberships if m.project_id == project.id), None)
     if found is None:
-        user.memberships.append(ProjectMember(project=project, role=VIEWER))
+        user.memberships.append(ProjectMember(project=project, role=VIEWER,
+                                              district=district))
 
 
 def end_viewing(user: User, project: Project) -> bool:

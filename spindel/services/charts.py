@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from .. import instrument as instruments
 from ..models import Project, RoundStatus
 from .results import results_payload
-from .selection import Selection
+from .selection import EVERYTHING, Scope, Selection
 
 # Okabe–Ito without its yellow (unreadable on white), and Tol's wine and olive: nine colours,
 # one per item of the trend chart, ordered so the first traces differ most. Nine markers
@@ -569,10 +569,13 @@ class ChartSection:
 
 
 def chart_sections(project: Project, lang: str = "sv", rounds=None, profession=None,
-                   district=None, newest_first: bool = False) -> list[ChartSection]:
+                   district=None, newest_first: bool = False,
+                   scope: Scope = EVERYTHING) -> list[ChartSection]:
     """The overview charts across the chosen rounds, then per round with published figures:
     professions, districts and dimensions per profession (only without a filter: a
-    profession within a district is never shown) and agreement."""
+    profession within a district is never shown; and only for a reader who may see a
+    round's groups side by side) and agreement. Raises SelectionError outside the scope."""
+    scope.check(Selection("round", tuple(rounds or ()), profession, district))
     one_group = {"profession": profession, "district": district}
     with force_locale(lang):
         sections = [ChartSection("overview", _("All chosen rounds"), [
@@ -587,7 +590,8 @@ def chart_sections(project: Project, lang: str = "sv", rounds=None, profession=N
             number_ = group["key"]
             charts = []
             # An open round publishes only its whole: no empty profession or district charts.
-            if profession is None and district is None and breakdowns.get(number_):
+            if (profession is None and district is None and breakdowns.get(number_)
+                    and scope.breakdowns):
                 charts += [spider_professions(project, number_, lang),
                            spider_districts(project, number_, lang),
                            dimensions_professions(project, number_, lang)]
@@ -597,8 +601,9 @@ def chart_sections(project: Project, lang: str = "sv", rounds=None, profession=N
 
 
 def seminar_chart_set(project: Project, lang: str = "sv", rounds=None, profession=None,
-                      district=None) -> list[Chart]:
+                      district=None, scope: Scope = EVERYTHING) -> list[Chart]:
     """Every chart for a seminar: the overview charts, then per round with answers the
-    professions, the districts and the agreement."""
-    return [chart for section in chart_sections(project, lang, rounds, profession, district)
+    professions, the districts (as the scope allows) and the agreement."""
+    return [chart for section in chart_sections(project, lang, rounds, profession, district,
+                                                scope=scope)
             for chart in section.charts]

@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .results import NO_DISTRICT_KEY
+from .selection import EVERYTHING, Scope
 
 logger = logging.getLogger(__name__)
 
@@ -284,14 +285,15 @@ def decorated_spec(figure: go.Figure, title: str, caption: str, responses: int |
 
 
 def seminar_charts(project, lang: str = "sv", rounds: Sequence[int] | None = None,
-                   profession: str | None = None, district: str | None = None) -> list:
+                   profession: str | None = None, district: str | None = None,
+                   scope: Scope = EVERYTHING) -> list:
     """The charts a seminar shows (services.charts): the chosen rounds side by side (none =
-    every round), of the whole rounds or of one profession or one district. Raises
-    SelectionError for anything else."""
+    every round), of the whole rounds or of one profession or one district, as far as the
+    reader's scope goes. Raises SelectionError for anything else."""
     from . import charts  # charts build on results; imported late to keep this module light
 
     return charts.seminar_chart_set(project, lang, list(rounds or ()) or None, profession,
-                                    district)
+                                    district, scope=scope)
 
 
 def chart_images(charts: Sequence, fmt: str, k: int,

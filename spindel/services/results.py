@@ -28,7 +28,13 @@ from .disclosure import (
     publication,
 )
 from .responses import CANNOT_JUDGE_VALUE, NO_DISTRICT
-from .selection import BREAKDOWNS, Selection, SelectionError  # noqa: F401  (re-exported)
+from .selection import (  # noqa: F401  (re-exported)
+    BREAKDOWNS,
+    EVERYTHING,
+    Scope,
+    Selection,
+    SelectionError,
+)
 
 ALL_KEY = "all"  # the one group of by="none"
 NO_DISTRICT_KEY = "-"  # responses stored before the project had districts
@@ -173,15 +179,17 @@ def _round_dict(pub: Publication) -> dict:
 
 
 def results_payload(project: Project, selection: Selection | None = None,
-                    lang: str = "sv") -> dict:
-    """The published figures of a selection, as the API returns them.
+                    lang: str = "sv", scope: Scope = EVERYTHING) -> dict:
+    """The published figures of a selection, as the API returns them, for a reader with
+    this scope: by district, a reader limited to one district gets that district's row only.
 
     Hidden cells have suppressed=True, a reason ("too_small": the round has fewer than k
     answers; "open": breakdowns wait until the round closes; "empty", "small", "complement",
     "derivation": the decision of disclosure.py) and no numbers. Hidden items of a shown cell
-    have suppressed=True and no numbers. Raises SelectionError for unknown rounds or keys.
+    have suppressed=True and no numbers. Raises SelectionError for unknown rounds or keys,
+    and for cells outside the scope.
     """
-    selection = selection or Selection()
+    selection = scope.check(selection or Selection())
     instrument = instruments.for_project(project)
     rounds = _rounds(project, selection)
     publications = {r.number: publication(r) for r in rounds}
@@ -204,10 +212,12 @@ def results_payload(project: Project, selection: Selection | None = None,
                                               instrument))
             else:
                 for d in project.districts:
-                    groups.append(_group_dict(pub, district_cell(d.id), d.key, d.label(lang),
-                                              instrument))
+                    if scope.shows_district(d.key):
+                        groups.append(_group_dict(pub, district_cell(d.id), d.key,
+                                                  d.label(lang), instrument))
                 none_cell = district_cell(NO_DISTRICT)
-                if any(d == NO_DISTRICT for (_p, d) in combinations_of(pub.release)):
+                if scope.breakdowns and any(d == NO_DISTRICT
+                                            for (_p, d) in combinations_of(pub.release)):
                     groups.append(_group_dict(pub, none_cell, NO_DISTRICT_KEY,
                                               _("No district"), instrument))
     return {

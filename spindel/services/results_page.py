@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ..models import Project, RoundStatus
 from .charts import Chart, chart_sections
 from .results import results_payload
-from .selection import Selection
+from .selection import EVERYTHING, Scope, Selection
 
 # Charts of a round's professions or districts: while a round is open none of their groups
 # is published (policy §4), so the page says so in one sentence instead of empty charts.
@@ -62,10 +62,12 @@ def _note(round_: dict, group: dict, filtered: bool) -> RoundNote:
         group_hidden=None if hidden == "too_small" else hidden)
 
 
-def results_page(project: Project, selection: Selection, lang: str = "sv") -> ResultsPage:
-    """The page for a by-round selection (rounds side by side, at most one group). Raises
-    SelectionError for unknown rounds or keys."""
-    payload = results_payload(project, selection, lang)
+def results_page(project: Project, selection: Selection, lang: str = "sv",
+                 scope: Scope = EVERYTHING) -> ResultsPage:
+    """The page for a by-round selection (rounds side by side, at most one group) as a
+    reader with this scope sees it. Raises SelectionError for unknown rounds or keys and
+    for cells outside the scope."""
+    payload = results_payload(project, selection, lang, scope)
     filtered = selection.profession is not None or selection.district is not None
     notes = [_note(r, g, filtered)
              for r, g in zip(payload["rounds"], payload["groups"], strict=True)]
@@ -74,7 +76,7 @@ def results_page(project: Project, selection: Selection, lang: str = "sv") -> Re
         return page
     by_number = {n.number: n for n in notes}
     for section in chart_sections(project, lang, selection.rounds, newest_first=True,
-                                  **selection.filter):
+                                  scope=scope, **selection.filter):
         number = int(section.key.removeprefix("round-")) if section.key != "overview" else None
         note = by_number.get(number)
         charts = section.charts

@@ -4,6 +4,10 @@ A Selection can only hold what disclosure.md §1 allows: per round, the whole ro
 profession or one district — side by side for several rounds, never pooled, never a union of
 groups, never a profession within a district. Every output (pages, API, charts, slides,
 exports) takes one, so none can compute anything else.
+
+A Scope is which of those cells one reader may see: every one, or — for a viewer limited to
+one district — the whole rounds and that district's cells only. access.reader_scope says
+who has which; every output takes the reader's scope and checks its selection against it.
 """
 
 from __future__ import annotations
@@ -78,3 +82,52 @@ class Selection:
     def filter(self) -> dict:
         """The one-group restriction as keyword arguments (charts and slides pass it on)."""
         return {"profession": self.profession, "district": self.district}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The published cells a reader may see. The default is every one. A viewer limited to
+    one district (`district`, its key; `district_name` for messages) sees each round's whole
+    and that district's cells — never another district, a profession, or a round's groups
+    side by side (no "by profession" or "by district" chart, slide, table or talking
+    point). An API request by district gets the one district's row."""
+
+    district: str | None = None
+    district_name: str | None = None
+
+    @property
+    def limited(self) -> bool:
+        return self.district is not None
+
+    @property
+    def breakdowns(self) -> bool:
+        """Whether a round's professions and districts may be shown side by side."""
+        return not self.limited
+
+    def shows_district(self, key: str) -> bool:
+        """Whether this district's cells are the reader's to see."""
+        return not self.limited or key == self.district
+
+    def refusal(self, by: str = "round", profession: str | None = None,
+                district: str | None = None) -> str | None:
+        """Why a request for these cells is outside the scope, for the reader; None if it is
+        inside. by="district" is inside: it is narrowed to the one district's row."""
+        if not self.limited:
+            return None
+        if by == "profession" or profession is not None:
+            return _("Your read-only access covers the whole rounds and %(district)s only: "
+                     "professions are not shown to you.", district=self.district_name)
+        if district is not None and not self.shows_district(district):
+            return _("Your read-only access covers the whole rounds and %(district)s only: "
+                     "other districts are not shown to you.", district=self.district_name)
+        return None
+
+    def check(self, selection: Selection) -> Selection:
+        """The selection if it is inside the scope; SelectionError with the reason if not."""
+        reason = self.refusal(selection.by, selection.profession, selection.district)
+        if reason is not None:
+            raise SelectionError(reason)
+        return selection
+
+
+EVERYTHING = Scope()  # every published cell: supporters, admins, viewers of a whole project

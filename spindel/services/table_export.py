@@ -42,7 +42,7 @@ from .charts import hidden_note
 from .disclosure import min_group_size
 from .exports import chosen_group
 from .results import results_payload
-from .selection import Selection
+from .selection import EVERYTHING, Scope, Selection
 from .spreadsheet_cells import append_inert, inert_row
 
 STATISTICS = ("n", "mean", "median", "sd", "q1", "q3", "cannot_judge")
@@ -69,14 +69,17 @@ class View:
 
 
 def views(project: Project, *, lang: str = "sv", rounds: Sequence[int] | None = None,
-          profession: str | None = None, district: str | None = None) -> list[View]:
+          profession: str | None = None, district: str | None = None,
+          scope: Scope = EVERYTHING) -> list[View]:
     """The tables of an export, in order: the chosen rounds side by side (no rounds = every
     round), then for each round its whole (or the one chosen profession or district), its
     professions and its districts — these two only without a filter, since a profession
-    within a district is never shown. Nothing pools rounds or groups.
+    within a district is never shown, and only if the scope shows a round's groups side by
+    side. Nothing pools rounds or groups.
 
-    Raises SelectionError for two filters or an unknown round, profession or district."""
-    selection = Selection("round", tuple(rounds or ()), profession, district)
+    Raises SelectionError for two filters, an unknown round, profession or district, or
+    cells outside the scope."""
+    selection = scope.check(Selection("round", tuple(rounds or ()), profession, district))
     with force_locale(lang):
         group = chosen_group(project, profession, district, lang)
         by_round = results_payload(project, selection, lang)
@@ -90,7 +93,7 @@ def views(project: Project, *, lang: str = "sv", rounds: Sequence[int] | None = 
                 whole["groups"][0].update(key=profession or district, label=group)
             out.append(View("none", number, _("%(group)s: %(round)s", round=label,
                                               group=group or _("All responses")), whole))
-            if group:
+            if group or not scope.breakdowns:
                 continue
             for by, title in (("profession", _("By profession: %(round)s", round=label)),
                               ("district", _("By district: %(round)s", round=label))):
@@ -166,13 +169,13 @@ def _count(value: int, lang: str) -> str:
 
 def aggregates_xlsx(project: Project, *, lang: str = "sv",
                     rounds: Sequence[int] | None = None, profession: str | None = None,
-                    district: str | None = None) -> bytes:
+                    district: str | None = None, scope: Scope = EVERYTHING) -> bytes:
     """A workbook in one language: "About the data"; the chosen rounds side by side and, per
     round, its professions and its districts, each a sheet of items × groups ready for a
     chart; then every statistic of every view in one table (see views). Raises
     SelectionError."""
     tables = views(project, lang=lang, rounds=rounds, profession=profession,
-                   district=district)
+                   district=district, scope=scope)
     with force_locale(lang):
         k = min_group_size(project)
         book = Workbook()
@@ -417,7 +420,8 @@ def _write_figures(sheet, tables: list[View], k: int, group_labels: dict[str, st
 
 
 def aggregates_csv(project: Project, *, lang: str = "sv", rounds: Sequence[int] | None = None,
-                   profession: str | None = None, district: str | None = None) -> bytes:
+                   profession: str | None = None, district: str | None = None,
+                   scope: Scope = EVERYTHING) -> bytes:
     """Every table of views() in one CSV, UTF-8 with a byte-order mark (Excel then reads å,
     ä, ö right), one row per group and item or dimension.
 
@@ -428,7 +432,7 @@ def aggregates_csv(project: Project, *, lang: str = "sv", rounds: Sequence[int] 
     ("profession:KEY", "district:KEY" or empty), `hidden` the reason's code, like the
     API. Hidden groups and items have empty numbers. Raises SelectionError."""
     tables = views(project, lang=lang, rounds=rounds, profession=profession,
-                   district=district)
+                   district=district, scope=scope)
     swedish = lang == "sv"
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if swedish else ",", lineterminator="\r\n")

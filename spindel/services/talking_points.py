@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 
 from ..models import Project
 from .results import results_payload
-from .selection import Selection
+from .selection import EVERYTHING, Scope, Selection
 
 KINDS = ("lowest", "change", "spread", "professions")
 HOW_MANY = 3  # points of each kind: enough to start a discussion, few enough to read aloud
@@ -43,18 +43,19 @@ def number(value: float, lang: str) -> str:
 
 
 def talking_points(project: Project, round_number: int, lang: str = "sv",
-                   profession: str | None = None,
-                   district: str | None = None) -> list[TalkingPoint]:
+                   profession: str | None = None, district: str | None = None,
+                   scope: Scope = EVERYTHING) -> list[TalkingPoint]:
     """The talking points of a round for a selection of professions and districts.
 
     In order: up to three lowest items, three largest changes since the previous round,
     three items with the widest spread (sd) and three items where the professions' means
-    differ most (only without a profession or district filter); changes and differences only
-    where they pass `evident`. Points that cannot be computed from published cells are left
-    out.
-    Raises SelectionError for an unknown round, profession or district.
+    differ most (only without a profession or district filter, and for a reader whose scope
+    shows a round's groups side by side); changes and differences only where they pass
+    `evident`. Points that cannot be computed from published cells are left out.
+    Raises SelectionError for an unknown round, profession or district, or outside the scope.
     """
     one_group = {"profession": profession, "district": district}
+    scope.check(Selection("none", (round_number,), **one_group))
     whole = results_payload(project, Selection("none", (round_number,), **one_group), lang)
     labels = {item["key"]: item["label"] for item in whole["instrument"]["items"]}
     order = list(labels)
@@ -62,7 +63,8 @@ def talking_points(project: Project, round_number: int, lang: str = "sv",
     by_round = (results_payload(project, Selection("round", (max(earlier), round_number),
                                                    **one_group), lang) if earlier else None)
     by_profession = (results_payload(project, Selection("profession", (round_number,)), lang)
-                     if profession is None and district is None else None)
+                     if profession is None and district is None and scope.breakdowns
+                     else None)
     k = whole["min_group_size"]
     with force_locale(lang):
         return (_lowest(whole, labels, order, lang)
