@@ -9,6 +9,7 @@ from flask import Flask
 from . import access, cli, errors, i18n, instrument, security
 from .account.routes import bp as account_bp
 from .admin.routes import bp as admin_bp
+from .agreements.routes import bp as agreements_bp
 from .api.routes import bp as api_bp
 from .audit.routes import bp as audit_bp
 from .auth.routes import bp as auth_bp
@@ -26,7 +27,7 @@ from .workspace.routes import bp as workspace_bp
 
 BLUEPRINTS = (main_bp, auth_bp, account_bp, admin_bp, respond_bp, workspace_bp, rounds_bp,
               imports_bp, results_bp, present_bp, exports_bp, api_bp, audit_bp,
-              vote_bp)
+              vote_bp, agreements_bp)
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 

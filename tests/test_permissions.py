@@ -32,7 +32,8 @@ ADMIN_ENDPOINTS = {"admin.users", "admin.user", "admin.end_user_sessions",
 # counts per profession and district are not published cells while a round is open.
 READABLE_ENDPOINTS = {"results.page", "present.setup", "present.slides", "present.slide_data",
                       "exports.index", "exports.chart", "exports.deck", "exports.workbook",
-                      "exports.table_csv", "api.project_results", "audit.report"}
+                      "exports.table_csv", "api.project_results", "audit.report",
+                      "agreements.index"}  # a round's agreements: read, not changed
 # Routes that end the caller's own session, and so redirect to the login page.
 LOGGING_OUT = {"auth.logout", "account.logout_everywhere"}
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from .. import access
 from .. import instrument as instruments
 from ..i18n import current_lang
-from ..services import presentation, votes
+from ..services import agreements, presentation, votes
 from ..services.disclosure import min_group_size
 from ..services.links import qr_svg, short_url
 from .forms import SetupForm
@@ -26,7 +26,8 @@ def setup(slug: str):
     form = SetupForm(project, current_lang(), formdata=None)
     form.fill_defaults()
     return render_template("present/setup.html", project=project, form=form,
-                           k=min_group_size(project))
+                           k=min_group_size(project),
+                           agreement_counts=agreements.counts(project))
 
 
 def _valid_form(project):
@@ -41,7 +42,8 @@ def slides(slug: str):
     form, valid = _valid_form(project)
     if not valid:
         return render_template("present/setup.html", project=project, form=form,
-                           k=min_group_size(project)), 422
+                               k=min_group_size(project),
+                               agreement_counts=agreements.counts(project)), 422
     show, lang = form.show(), current_lang()
     live = presentation.live_round(project, show)
     answer_round = next((r for r in project.rounds if r.number == show.live), None)
@@ -93,6 +95,9 @@ def slide_data(slug: str, key: str):
     elif slide.kind == "points":
         points = presentation.points_for(project, show, lang)
         data["html"] = render_template("present/_points.html", points=points)
+    elif slide.kind == "agreements":
+        data["html"] = render_template("present/_agreed.html",
+                                       **presentation.agreed_for(project, show, key, lang))
     else:
         chart = presentation.chart_for(project, key, show, lang)
         data.update(figure=presentation.projector_figure(chart),

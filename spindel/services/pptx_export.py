@@ -30,9 +30,9 @@ from pptx.util import Emu, Inches, Pt
 from .. import instrument as instruments
 from ..dates import local_today
 from ..models import Project, Round, RoundStatus
+from . import agreements, votes
 from .charts import hidden_note
 from .exports import chosen_group
-from . import votes
 from .links import qr_png, respondent_url, short_url
 from .presentation import response_count
 from .results import results_payload
@@ -304,6 +304,12 @@ def _build(project, lang, number, answering, rounds, profession, district,
         local_today().isoformat(),
     ], size=26)
 
+    # Last time's agreements and how their questions moved since (services/agreements.py;
+    # not the agreement chart below, which is how much respondents agree)
+    if number is not None:
+        _agreed_last_slides(deck, agreements.previous(project, number, lang, **one_group),
+                            group_name, lang)
+
     # Answer now: each open round its own slide and QR code. The count of answers may move
     # one by one (disclosure.md §4): it is no rating.
     for answer_round in answering:
@@ -359,6 +365,8 @@ def _build(project, lang, number, answering, rounds, profession, district,
                           round_label, k)
     if round_ is not None:
         _vote_slide(deck, round_, lang)
+    if round_ is not None:  # what the room agreed after this round
+        _agreed_slides(deck, agreements.views(round_, lang), round_label)
     _instrument_slides(deck, instrument, lang)
     return deck.bytes()
 
@@ -491,6 +499,72 @@ def _vote_slide(deck: Deck, round_: Round, lang: str) -> None:
     # Most votes on top, and the count axis still below the last bar (as the agreement's).
     chart.category_axis.reverse_order = True
     chart._chartSpace.xpath(".//c:valAx/c:crosses")[0].set("val", "max")
+
+
+AGREED_SIZE = 18  # the agreements' font size: a few lines each
+
+
+def _agreed_facts(view: agreements.AgreementView) -> str:
+    facts = [_("Status: %(status)s", status=view.status)]
+    if view.agreement.owner:
+        facts.append(_("By whom: %(owner)s", owner=view.agreement.owner))
+    if view.agreement.due:
+        facts.append(_("By when: %(due)s", due=view.agreement.due))
+    return " · ".join(facts)
+
+
+def _agreed_last_slides(deck: Deck, last: agreements.LastTime | None, group: str | None,
+                        lang: str) -> None:
+    """"Last time we agreed…": each agreement of the latest earlier round with agreements,
+    with its status and its questions' change since (agreements.change_text)."""
+    if last is None:
+        return
+    blocks = [[f"{i}. " + view.agreement.action.replace("\n", " "), _agreed_facts(view),
+               *[f"{change.label}: {change.text}" for change in view.items]]
+              for i, view in enumerate(last.agreements, start=1)]
+    notes = [_("Agreed after %(then)s; the change of each question from %(then)s to "
+               "%(now)s", then=last.then.label, now=last.now.label)
+             + (f" ({_('answers from: %(group)s', group=group)})" if group else "") + ".",
+             _("A change is called clear when both rounds have at least %(n)s answers with "
+               "a number to the question and the change is more than twice its standard "
+               "error; a smaller one could come from chance, with other people answering.",
+               n=2 * last.min_group_size),
+             _("Groups with fewer than %(k)s responses are hidden.", k=last.min_group_size)]
+    _block_slides(deck, _("Last time we agreed…"), notes, blocks)
+
+
+def _agreed_slides(deck: Deck, views: Sequence[agreements.AgreementView],
+                   round_label: str) -> None:
+    """"What we agreed – <round>": the round's own agreements; none without any."""
+    blocks = [[f"{i}. " + view.agreement.action.replace("\n", " "),
+               *([_("Questions: %(items)s", items=", ".join(view.labels))]
+                 if view.labels else []), _agreed_facts(view)]
+              for i, view in enumerate(views, start=1)]
+    if blocks:
+        _block_slides(deck, _("What we agreed – %(round)s", round=round_label), [], blocks)
+
+
+def _block_slides(deck: Deck, title: str, notes: Sequence[str],
+                  blocks: Sequence[Sequence[str]]) -> None:
+    """Blocks of paragraphs over as many slides as keep every line on the slide; a block
+    is never split, and its first paragraph is bold."""
+    width = WIDTH - TEXT_LEFT - Inches(0.5)
+    height = HEIGHT - TEXT_TOP - Inches(0.5)
+    split: list[list[Sequence[str]]] = [[]]
+    for block in blocks:
+        if split[-1] and text_height([p for b in [*split[-1], block] for p in b],
+                                     AGREED_SIZE, width) > height:
+            split.append([])
+        split[-1].append(block)
+    for index, page in enumerate(split, start=1):
+        paged = title + (f" ({index}/{len(split)})" if len(split) > 1 else "")
+        slide = deck.slide(paged, notes)
+        box = deck.text(slide, [p for b in page for p in b], width=width, height=height,
+                        size=AGREED_SIZE)
+        first = 0
+        for block in page:
+            box.text_frame.paragraphs[first].font.bold = True
+            first += len(block)
 
 
 def _talking_point_slides(deck: Deck, points: Sequence[str], round_label: str,

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Project, Response, Round, RoundStatus
-from . import charts
+from . import agreements, charts
 from .disclosure import publication
 from .monitor import monitor_payload
 from .selection import Selection
@@ -65,7 +65,8 @@ class Show:
 class Slide:
     key: str
     title: str
-    kind: str  # "title", "answer", "chart", "waiting" (a sentence instead), "points", "vote"
+    kind: str  # "title", "answer", "chart", "waiting" (a sentence instead), "points", "vote",
+    # "agreements" (a list of what the room agreed)
     live: bool = False  # polled for new answers while its round is open
     text: str | None = None  # what a "waiting" slide says
 
@@ -81,10 +82,11 @@ def _round(project: Project, number: int) -> Round | None:
 
 
 def slides(project: Project, show: Show, lang: str = "sv") -> list[Slide]:
-    """The slides in order: title, answer now (with a round to answer), the charts of the
+    """The slides in order: title, what was agreed last time (if an earlier round has
+    agreements), answer now (with a round to answer), the charts of the
     chosen rounds, the focus round's professions and districts (only for all answers: a
     profession within a district is never shown), its agreement, the talking points, and
-    the room's vote on what to prioritise."""
+    the room's vote on what to prioritise, and what the room agreed (if it has)."""
     live = live_round(project, show) is not None
     focus_round = _round(project, show.focus)
     focus = focus_round.label if focus_round is not None else str(show.focus)
@@ -92,6 +94,12 @@ def slides(project: Project, show: Show, lang: str = "sv") -> list[Slide]:
     closed = focus_round is not None and focus_round.status() == RoundStatus.CLOSED
     with force_locale(lang):
         out = [Slide("title", project.name, "title")]
+        # The room's agreements (services/agreements.py) — not the "agreement" chart below,
+        # which is how much respondents agree. Last time's open the show; fetched whenever
+        # shown (live), so a status set during the seminar shows.
+        if agreements.earlier_round_with_agreements(project, show.focus) is not None:
+            out.append(Slide("agreed-last", _("Last time we agreed…"), "agreements",
+                             live=True))
         if show.live is not None:
             out.append(Slide("answer", _("Answer now"), "answer", live))
         out.append(Slide("spider-rounds", _("All chosen rounds"), "chart", live))
@@ -112,6 +120,9 @@ def slides(project: Project, show: Show, lang: str = "sv") -> list[Slide]:
             # (services/votes.py): always polled, so a vote opened elsewhere shows too.
             Slide("vote", _("What should we prioritise?"), "vote", live=True),
         ]
+        if focus_round is not None and agreements.for_round(focus_round):
+            out.append(Slide("agreed", _("What we agreed – %(round)s", round=focus),
+                             "agreements", live=True))
     return out
 
 
@@ -227,6 +238,17 @@ def next_update_text(round_: Round, lang: str = "sv") -> str:
         return ngettext("The charts are updated after %(num)s more answer.",
                         "The charts are updated after %(num)s more answers.",
                         publication(round_).next_update_in)
+
+
+def agreed_for(project: Project, show: Show, key: str, lang: str = "sv") -> dict:
+    """What an agreements slide shows: for "agreed-last" `last` (agreements.previous: the
+    latest earlier round's agreements with their items' change to the focus round, of the
+    show's one group if it has one), for "agreed" the focus round's `own`."""
+    if key == "agreed-last":
+        return {"last": agreements.previous(project, show.focus, lang, **show.selection.filter),
+                "group": group_label(project, show, lang)}
+    focus = _round(project, show.focus)
+    return {"own": agreements.views(focus, lang) if focus is not None else []}
 
 
 def points_for(project: Project, show: Show, lang: str = "sv") -> list[TalkingPoint]:
