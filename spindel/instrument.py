@@ -39,6 +39,9 @@ class Text:
         return self.en if lang == "en" else self.sv
 
 
+CANNOT_JUDGE = "x"  # "cannot judge" as written on the form and in files; stored as NULL
+
+
 @dataclass(frozen=True)
 class Scale:
     min: int
@@ -51,6 +54,17 @@ class Scale:
     @property
     def values(self) -> list[int]:
         return list(range(self.min, self.max + 1))
+
+    def parse(self, text: str) -> int | None:
+        """A rating written as text — a form's value or a spreadsheet's cell — as stored: a
+        whole number on the scale, or None for "cannot judge" (CANNOT_JUDGE, in either case,
+        or an empty cell) where the scale has it. Raises ValueError for anything else."""
+        text = text.strip()
+        if self.cannot_judge and text.lower() in ("", CANNOT_JUDGE):
+            return None
+        if not (text.isascii() and text.isdigit()) or not self.min <= int(text) <= self.max:
+            raise ValueError(f"{text!r} is not a rating from {self.min} to {self.max}")
+        return int(text)
 
 
 DIMENSION = "dimension"  # a group that is a dimension of the instrument's model

@@ -273,3 +273,17 @@ def test_parse_rejects_a_boolean_as_number():
     data["scale"]["min"] = True
     with pytest.raises(InstrumentError, match="scale.min"):
         parse(data)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1", 1), ("10", 10), (" 7 ", 7), ("x", None), ("X", None), ("", None)])
+def test_a_rating_is_read_the_same_from_the_form_and_from_a_file(app, text, expected):
+    scale = instruments.registry()[instruments.default_ident()].scale
+    assert scale.parse(text) == expected
+
+
+@pytest.mark.parametrize("text", ["0", "11", "7.0", "-1", "٣", "1e1", "seven", "10 0"])
+def test_anything_else_is_not_a_rating(app, text):
+    scale = instruments.registry()[instruments.default_ident()].scale
+    with pytest.raises(ValueError):
+        scale.parse(text)

@@ -36,6 +36,16 @@ def open_round(make_project):
     return make_project().rounds[0]
 
 
+def test_the_promise_names_the_group_size_actually_applied(client, open_round):
+    """A k stored below the floor of 3 (an old or imported project) is applied as 3, and
+    the respondent is promised that, not the stored number."""
+    open_round.project.min_group_size = 1
+    db.session.commit()
+    html, _ = load_form(client, open_round)
+    assert "grupper med minst 3 personer" in html
+    assert "grupper med minst 1 personer" not in html
+
+
 def test_form_shows_project_round_promise_and_every_item_under_its_dimension(client, open_round):
     html, _ = load_form(client, open_round)
     instrument = instruments.for_project(open_round.project)

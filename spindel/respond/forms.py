@@ -11,8 +11,8 @@ from markupsafe import Markup, escape
 from wtforms import HiddenField, RadioField
 from wtforms.validators import AnyOf, InputRequired, Length, Regexp
 
-from ..instrument import Instrument
-from ..services.responses import CANNOT_JUDGE, Answer
+from ..instrument import CANNOT_JUDGE, Instrument
+from ..services.responses import Answer
 from ..services.round_setup import RoundSetup
 
 ITEM_PREFIX = "item_"
@@ -76,7 +76,7 @@ class _AnswerFormBase(FlaskForm):
         ratings = {}
         for item in self.instrument.items:
             raw = self[ITEM_PREFIX + item.key].data
-            ratings[item.key] = None if raw == CANNOT_JUDGE else int(raw)
+            ratings[item.key] = self.instrument.scale.parse(raw)
         district = self.district.data if self.has_district else self.preset_district
         return Answer(profession=self.profession.data, district=district, ratings=ratings)
 

@@ -13,6 +13,7 @@ from ..i18n import current_lang
 from ..models import AccessCode, Response, RoundStatus
 from ..security import body_limit, keep_for_history
 from ..services.codes import code_by_text, use_code
+from ..services.disclosure import min_group_size
 from ..services.links import token_for_short_code
 from ..services.responses import RoundNotOpen, store_answer
 from ..services.round_setup import Choice, RoundSetup, round_setup, round_setup_by_id
@@ -115,7 +116,8 @@ def _form_page(form, round_: RoundSetup, instrument, district: Choice | None, *,
     again by the browser: a second answer.)"""
     return keep_for_history(make_response(render_template(
         "respond/form.html", form=form, round=round_, project=round_.project,
-        instrument=instrument, district=district, code_used=code_used), code))
+        instrument=instrument, district=district, code_used=code_used,
+        k=min_group_size(round_.project)), code))
 
 
 def _store(round_: RoundSetup, instrument, form, access_code: AccessCode | None) -> str | None:

@@ -77,7 +77,7 @@ DIP = {4: 1.1, 5: 0.5}
 PROFESSION_BIAS = {"bvc": 0.5, "bmm": -0.3, "open_preschool": 0.3, "social_services": -0.2}
 ORGANISATION_ITEMS = ("goals", "management", "roles")
 OPEN_PRESCHOOL_ON_ORGANISATION = -2.0
-CANNOT_JUDGE = {"bmm": 0.08, "open_preschool": 0.04}  # else 2 %
+CANNOT_JUDGE_SHARE = {"bmm": 0.08, "open_preschool": 0.04}  # else 2 %
 
 
 def _respondents(rng: random.Random, number: int) -> list[tuple[str, str]]:
@@ -103,7 +103,7 @@ def _ratings(rng: random.Random, items: list[str], scale: Scale, number: int, pr
     person = rng.gauss(0, 0.5)  # some people rate everything a little higher or lower
     ratings: dict[str, int | None] = {}
     for item in items:
-        if rng.random() < CANNOT_JUDGE.get(profession, 0.02):
+        if rng.random() < CANNOT_JUDGE_SHARE.get(profession, 0.02):
             ratings[item] = None
             continue
         mean = (START[item] + GAIN[item] * (number - 1) - DIP.get(number, 0)

@@ -287,13 +287,8 @@ def check_rows(table: list[tuple[int, list[str]]], instrument: Instrument,
         ratings: dict[str, int | None] = {}
         for key in instrument.item_keys:
             raw = cell(key)
-            if raw == "" or (scale.cannot_judge and raw.lower() == "x"):
-                ratings[key] = None
-                continue
             try:
-                value = int(raw)
-                if not scale.min <= value <= scale.max:
-                    raise ValueError
+                value = scale.parse(raw)
             except ValueError:
                 result.problems.append(Problem(line, column(key), _(
                     "“%(value)s” is not a whole number from %(min)s to %(max)s "

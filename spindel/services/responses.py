@@ -15,7 +15,6 @@ from ..instrument import Instrument
 from ..models import Rating, RatingTally, Response, RoundStatus, new_response_id
 from .round_setup import Choice, RoundSetup
 
-CANNOT_JUDGE = "x"  # the form value for "cannot judge"; stored as NULL, never as a number
 # Random response ids drawn before giving up: needing even a second is a 1-in-10^12 event.
 ID_ATTEMPTS = 5
 
@@ -33,17 +32,6 @@ class Answer:
     profession: str
     district: str | None
     ratings: dict[str, int | None]
-
-
-def parse_rating(raw: str, instrument: Instrument) -> int | None:
-    """A form value to a rating: an int on the scale, or None for "cannot judge".
-    Raises ValueError for anything else."""
-    if raw == CANNOT_JUDGE and instrument.scale.cannot_judge:
-        return None
-    value = int(raw)
-    if not instrument.scale.min <= value <= instrument.scale.max:
-        raise ValueError(f"{value} is outside the scale")
-    return value
 
 
 def store_answer(setup: RoundSetup, instrument: Instrument, answer: Answer, *,
