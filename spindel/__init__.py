@@ -22,6 +22,7 @@ from .present.routes import bp as present_bp
 from .respond.routes import bp as respond_bp
 from .results.routes import bp as results_bp
 from .rounds.routes import bp as rounds_bp
+from .services import round_setup
 from .vote.routes import bp as vote_bp
 from .workspace.routes import bp as workspace_bp
 
@@ -49,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     instrument.init_app(app)
     security.init_app(app)
     access.init_app(app)
+    round_setup.init_app(app)  # the answer form's cached setup follows every edit
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

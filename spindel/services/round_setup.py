@@ -151,7 +151,13 @@ def _cache() -> _Cache:
     return cache
 
 
-@event.listens_for(Session, "after_flush")
+def init_app(app) -> None:
+    """Watch every flush for changes to what the answer form shows. The listener sits on
+    SQLAlchemy's Session class, which every app shares, so it is added once per process."""
+    if not event.contains(Session, "after_flush", _raise_setup_versions):
+        event.listen(Session, "after_flush", _raise_setup_versions)
+
+
 def _raise_setup_versions(session: Session, flush_context) -> None:
     """The one place that marks a project's setup as changed."""
     project_ids: set[int] = set()
