@@ -8,6 +8,8 @@ import secrets
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TIMEZONE = "Europe/Stockholm"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
 
 
 def make_private_dir(path: Path) -> None:
@@ -71,8 +73,12 @@ def from_environment(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "sv",
         # The day rounds open and close and answers are dated by (see dates.local_today).
-        "SPINDEL_TIMEZONE": env("SPINDEL_TIMEZONE") or "Europe/Stockholm",
-        "BABEL_DEFAULT_TIMEZONE": env("SPINDEL_TIMEZONE") or "Europe/Stockholm",
+        "SPINDEL_TIMEZONE": env("SPINDEL_TIMEZONE") or DEFAULT_TIMEZONE,
+        "BABEL_DEFAULT_TIMEZONE": env("SPINDEL_TIMEZONE") or DEFAULT_TIMEZONE,
+        # The Chromium that draws chart images (services/exports.py).
+        "SPINDEL_CHROMIUM": env("SPINDEL_CHROMIUM") or DEFAULT_CHROMIUM,
+        # The port of `make run`, for links when no request and no SPINDEL_BASE_URL say more.
+        "SPINDEL_PORT": _int("PORT", 5000),
     }
 
 

@@ -7,19 +7,18 @@ open it that much late), and stamp an answer sent at 00:30 with yesterday's date
 from __future__ import annotations
 
 import datetime as dt
-import os
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
-DEFAULT_TIMEZONE = "Europe/Stockholm"
+from .config import DEFAULT_TIMEZONE
 
 
 def timezone_name() -> str:
-    """SPINDEL_TIMEZONE from the app's config (or the environment outside an app)."""
+    """SPINDEL_TIMEZONE from the app's config (Stockholm outside an app)."""
     if has_app_context():
         return current_app.config.get("SPINDEL_TIMEZONE") or DEFAULT_TIMEZONE
-    return os.environ.get("SPINDEL_TIMEZONE") or DEFAULT_TIMEZONE
+    return DEFAULT_TIMEZONE
 
 
 def local_today(now: dt.datetime | None = None, timezone: str | None = None) -> dt.date:

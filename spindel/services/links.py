@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 
 import segno
 from flask import current_app, has_request_context, request
@@ -21,7 +20,7 @@ def base_url() -> str:
         return configured.rstrip("/")
     if has_request_context():
         return request.host_url.rstrip("/")
-    return f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+    return f"http://127.0.0.1:{current_app.config['SPINDEL_PORT']}"
 
 
 def respondent_url(round_: Round, district_key: str | None = None) -> str:
