@@ -518,3 +518,31 @@ def test_a_viewer_of_one_district_reads_the_list_too(client, make_project, make_
     reply = client.get(base(project, 1))
     assert reply.status_code == 200 and "Gäller alla områden" in reply.get_data(as_text=True)
     assert post_form(client, base(project, 1), {"action": "Nej"}).status_code == 404
+
+
+def test_the_form_starts_from_the_votes_top_three(client, make_project, supporter):
+    """Routines 3 votes, goals and roles 2, knowledge 1, rules 0: the three first, ties in
+    the instrument's order."""
+    from spindel.services import votes
+
+    project = make_project()
+    round_ = project.rounds[0]
+    votes.open_vote(round_)
+    for ballot, items in enumerate([["routines", "roles", "knowledge"], ["routines", "goals"],
+                                    ["routines", "roles", "goals"]], start=1):
+        votes.cast(round_, ballot, items)
+    db.session.commit()
+    supporter(project)
+    html = client.get(base(project, 1)).get_data(as_text=True)
+    checked = re.findall(r'value="([a-z_]+)"\s+checked', html)
+    assert checked == ["routines", "goals", "roles"]
+    assert "De frågor som rummet prioriterade mest är redan valda" in html
+    assert agreements.prioritised(project.rounds[0], 1) == ["routines"]
+
+
+def test_without_a_vote_nothing_is_chosen(client, make_project, supporter):
+    project = make_project()
+    supporter(project)
+    html = client.get(base(project, 1)).get_data(as_text=True)
+    assert re.findall(r'value="([a-z_]+)"\s+checked', html) == []
+    assert "prioriterade mest" not in html

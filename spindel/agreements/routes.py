@@ -50,15 +50,19 @@ def _page(project: Project, round_: Round, form: AgreementForm | None = None,
           code: int = 200):
     lang = current_lang()
     manage = access.can_manage(current_user, project)
+    prefilled = False
     if manage and form is None:
+        # A new form starts from what the room's vote put first (services/votes.py).
         form = AgreementForm(project, lang, formdata=None)
+        form.items.data = agreements.prioritised(round_)
+        prefilled = bool(form.items.data)
     return render_template(
         "agreements/index.html", project=project, round=round_, form=form, manage=manage,
         agreements=agreements.for_round(round_),
         labels=dict(agreements.item_choices(project, lang)),
         round_url=url_for("rounds.round_page", slug=project.slug, number=round_.number),
         earlier=agreements.earlier_round_with_agreements(project, round_.number),
-        **TEMPLATE_HELPERS), code
+        prefilled=prefilled, **TEMPLATE_HELPERS), code
 
 
 @bp.get(BASE)

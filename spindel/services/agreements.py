@@ -30,6 +30,7 @@ from .names import clean_name, name_problem
 from .results import results_payload
 from .selection import Selection
 from .talking_points import evident, number
+from .votes import tally
 
 # Lengths: an action is a sentence or three; owner and due fit the model's columns.
 MAX_ACTION = 1000
@@ -318,6 +319,13 @@ def signed(value: float, lang: str = "sv") -> str:
     """+1,2 / −0,3 / ±0,0: the sign always shown, a real minus sign."""
     sign = "+" if value > 0 else "−" if value < 0 else "±"
     return sign + number(abs(value), lang)
+
+
+def prioritised(round_: Round, how_many: int = 3) -> list[str]:
+    """The items the room's vote on this round put first (most votes; ties in the
+    instrument's order), up to how_many, only items someone chose; empty without a vote."""
+    counted = [item for item in tally(round_).items if item.votes > 0]
+    return [item.key for item in sorted(counted, key=lambda item: -item.votes)][:how_many]
 
 
 def item_choices(project: Project, lang: str = "sv") -> list[tuple[str, str]]:
