@@ -12,10 +12,10 @@ class ExportFilterForm(ResultsFilterForm):
 
     def export_selection(self) -> dict:
         """The validated filter as the export services take it: rounds (None = every
-        round) and at most one of profession and district."""
+        round), at most one of profession and district, and the reader's scope."""
         selection = self.selection()
         return {"rounds": list(selection.rounds) or None, "profession": selection.profession,
-                "district": selection.district}
+                "district": selection.district, "scope": self.scope}
 
     def query(self) -> dict:
         """The filter as query arguments for the download links."""

@@ -44,7 +44,8 @@ def _lang() -> str:
 
 
 def _form(project: Project) -> ExportFilterForm:
-    form = ExportFilterForm(project, current_lang(), formdata=request.args)
+    form = ExportFilterForm(project, current_lang(), access.reader_scope(project),
+                            formdata=request.args)
     form.validate()
     return form
 
@@ -66,7 +67,7 @@ def _suffix(selection: dict, lang: str) -> str:
 def _file(slug: str, make: Callable[[Project, dict, str], Response]):
     """A download of the project's figures under the request's filter: a 400 page saying
     why for a filter Spindel does not publish."""
-    project = access.readable_project_or_404(slug)
+    project = access.readable_project_or_404(slug, scoped=True)
     form = _form(project)
     if form.errors:
         return render_error(400, form.error_message())
@@ -80,7 +81,7 @@ def _file(slug: str, make: Callable[[Project, dict, str], Response]):
 @bp.get("/projects/<slug>/exports")
 @login_required
 def index(slug: str):
-    project = access.readable_project_or_404(slug)
+    project = access.readable_project_or_404(slug, scoped=True)
     return _index(project, _form(project), _lang())
 
 

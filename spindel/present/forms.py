@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, ValidationError
 from ..models import Project, RoundStatus
 from ..results.forms import ALL, CheckboxesField, GroupField, selection_of
 from ..services.presentation import Show
-from ..services.selection import SelectionError
+from ..services.selection import EVERYTHING, Scope, SelectionError
 
 NO_LIVE = ""
 
@@ -26,11 +26,13 @@ class SetupForm(FlaskForm):
     group = GroupField(_l("Whose answers"))
     live = SelectField(_l("Round to answer now"), default=NO_LIVE)
 
-    def __init__(self, project: Project, lang: str, *args, **kwargs):
+    def __init__(self, project: Project, lang: str, *args, scope: Scope = EVERYTHING,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.project = project
+        self.scope = scope
         self.rounds.choices = [(r.number, r.label) for r in project.rounds]
-        self.group.set_project(project, lang)
+        self.group.set_project(project, lang, scope)
         # Only open rounds can be answered now; a running show keeps its round when it closes.
         self.live.choices = [(NO_LIVE, _l("None – show results only"))] + [
             (str(r.number), r.label) for r in project.rounds
@@ -53,10 +55,11 @@ class SetupForm(FlaskForm):
 
     def validate_group(self, field):
         try:
-            selection_of(self._rounds(), field)
+            self.scope.check(selection_of(self._rounds(), field))
         except SelectionError as exc:
             raise ValidationError(str(exc)) from exc
 
     def show(self) -> Show:
-        """The validated choice."""
-        return Show(selection_of(self._rounds(), self.group), self._live())
+        """The validated choice, for the reader's scope."""
+        return Show(self.scope.check(selection_of(self._rounds(), self.group)), self._live(),
+                    self.scope)

@@ -22,8 +22,9 @@ POLL_MS = 4000  # how often a live slide asks for new answers
 @bp.route("/projects/<slug>/present")
 @login_required
 def setup(slug: str):
-    project = access.readable_project_or_404(slug)
-    form = SetupForm(project, current_lang(), formdata=None)
+    project = access.readable_project_or_404(slug, scoped=True)
+    form = SetupForm(project, current_lang(), formdata=None,
+                     scope=access.reader_scope(project))
     form.fill_defaults()
     return render_template("present/setup.html", project=project, form=form,
                            k=min_group_size(project),
@@ -31,14 +32,15 @@ def setup(slug: str):
 
 
 def _valid_form(project):
-    form = SetupForm(project, current_lang(), formdata=request.args)
+    form = SetupForm(project, current_lang(), formdata=request.args,
+                     scope=access.reader_scope(project))
     return form, form.validate()
 
 
 @bp.route("/projects/<slug>/present/slides")
 @login_required
 def slides(slug: str):
-    project = access.readable_project_or_404(slug)
+    project = access.readable_project_or_404(slug, scoped=True)
     form, valid = _valid_form(project)
     if not valid:
         return render_template("present/setup.html", project=project, form=form,
@@ -64,7 +66,7 @@ def slides(slug: str):
 @bp.route("/projects/<slug>/present/slides/<key>.json")
 @login_required
 def slide_data(slug: str, key: str):
-    project = access.readable_project_or_404(slug)
+    project = access.readable_project_or_404(slug, scoped=True)
     form, valid = _valid_form(project)
     if not valid:
         # The first reason in words (e.g. two professions: groups are never added together).
@@ -81,7 +83,7 @@ def slide_data(slug: str, key: str):
         round_ = next(r for r in project.rounds if r.number == show.live)
         data["count"] = presentation.answer_count_text(round_, lang)
         data["participation"], data["participation_groups"] = \
-            presentation.participation_texts(round_, lang)
+            presentation.participation_texts(round_, lang, show.scope)
         if live is not None:
             data["next_update"] = presentation.next_update_text(round_, lang)
     elif slide.kind == "waiting":

@@ -11,6 +11,7 @@ pools rounds. Speaker notes carry the response counts and what is left out and w
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import textwrap
@@ -36,7 +37,7 @@ from .exports import chosen_group
 from .links import qr_png, respondent_url, short_url
 from .presentation import response_count
 from .results import results_payload
-from .selection import Selection, SelectionError
+from .selection import EVERYTHING, Scope, Selection, SelectionError
 from .spreadsheet_cells import inert
 from .table_export import counted_name
 from .talking_points import talking_points as talking_points_of
@@ -260,27 +261,29 @@ def _means(payload: dict, groups: Sequence[dict], keys: Sequence[str],
 def build_deck(project: Project, *, lang: str = "sv", round_number: int | None = None,
                rounds: Sequence[int] | None = None, profession: str | None = None,
                district: str | None = None,
-               talking_points: Sequence | Callable | None = None) -> bytes:
+               talking_points: Sequence | Callable | None = None,
+               scope: Scope = EVERYTHING) -> bytes:
     """The seminar deck as .pptx bytes.
 
     rounds are shown side by side (none = every round), of the whole rounds or of one
     profession or one district — never a union or a profession within a district.
     round_number is the round of the profession, district, agreement and talking-point
     slides (default: the latest chosen round with figures); the profession and district
-    slides are left out with a filter. The "answer now" slides: see answer_rounds.
+    slides are left out with a filter, and for a reader whose scope does not show a
+    round's groups side by side. The "answer now" slides: see answer_rounds.
     talking_points is a list of TalkingPoint (kind, text) or a function called like
-    services.talking_points.talking_points; by default that function. Raises
-    SelectionError for anything Spindel does not publish.
+    services.talking_points.talking_points; by default that function, for the scope.
+    Raises SelectionError for anything Spindel does not publish or the scope does not show.
     """
-    Selection("round", tuple(rounds or ()), profession, district)  # refuse early
+    scope.check(Selection("round", tuple(rounds or ()), profession, district))  # refuse early
     with force_locale(lang):
         number = export_round(project, round_number, rounds)
         return _build(project, lang, number, answer_rounds(project, round_number, rounds),
-                      tuple(rounds or ()), profession, district, talking_points)
+                      tuple(rounds or ()), profession, district, talking_points, scope)
 
 
 def _build(project, lang, number, answering, rounds, profession, district,
-           talking_points) -> bytes:
+           talking_points, scope=EVERYTHING) -> bytes:
     one_group = {"profession": profession, "district": district}
     group_name = chosen_group(project, profession, district, lang)
     by_round = results_payload(project, Selection("round", rounds, **one_group), lang)
@@ -323,7 +326,7 @@ def _build(project, lang, number, answering, rounds, profession, district,
                value_range=value_range, why=why)
 
     # By profession, by district (the chosen round; never within one chosen group)
-    if number is not None and group_name is None:
+    if number is not None and group_name is None and scope.breakdowns:
         for by, title in (("profession", _("By profession: %(round)s", round=round_label)),
                           ("district", _("By district: %(round)s", round=round_label))):
             if by == "district" and not project.districts:
@@ -360,7 +363,7 @@ def _build(project, lang, number, answering, rounds, profession, district,
 
     # Talking points, over as many slides as they need
     points = [p.text for p in _talking_points(project, number, lang, one_group,
-                                              talking_points)]
+                                              talking_points, scope)]
     _talking_point_slides(deck, points or [_("No talking points for this round.")],
                           round_label, k)
     if round_ is not None:
@@ -582,9 +585,9 @@ def _talking_point_slides(deck: Deck, points: Sequence[str], round_label: str,
         deck.text(slide, page, width=width, height=height, size=POINT_SIZE)
 
 
-def _talking_points(project, number, lang, one_group, given) -> list:
+def _talking_points(project, number, lang, one_group, given, scope=EVERYTHING) -> list:
     if given is None:
-        given = talking_points_of
+        given = functools.partial(talking_points_of, scope=scope)
     if callable(given):
         if number is None:
             return []

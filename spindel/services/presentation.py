@@ -21,7 +21,7 @@ from ..models import Project, Response, Round, RoundStatus
 from . import agreements, charts
 from .disclosure import publication
 from .monitor import monitor_payload
-from .selection import Selection
+from .selection import EVERYTHING, Scope, Selection
 from .talking_points import TalkingPoint, talking_points
 
 # Large type for a projector seen from the back of a room of 120 people: 2 % of the screen's
@@ -37,6 +37,7 @@ class Show:
 
     selection: Selection
     live: int | None = None  # the round the room answers now
+    scope: Scope = EVERYTHING  # what the one presenting may show (access.reader_scope)
 
     @property
     def rounds(self) -> tuple[int, ...]:
@@ -103,7 +104,7 @@ def slides(project: Project, show: Show, lang: str = "sv") -> list[Slide]:
         if show.live is not None:
             out.append(Slide("answer", _("Answer now"), "answer", live))
         out.append(Slide("spider-rounds", _("All chosen rounds"), "chart", live))
-        if not show.one_group:
+        if not show.one_group and show.scope.breakdowns:
             waiting = _("Professions and districts are shown when %(round)s has closed.",
                         round=focus)
             for key, title in (
@@ -152,16 +153,21 @@ def response_count(round_: Round) -> int:
 
 def chart_for(project: Project, key: str, show: Show,
               lang: str = "sv") -> charts.Chart | None:
-    """The chart of one chart slide, or None for a key that is no chart slide."""
+    """The chart of one chart slide, or None for a key that is no chart slide (for the
+    show's scope)."""
     rounds, focus, group = show.rounds, show.focus, show.selection.filter
+    show.scope.check(show.selection)
     builders = {
         "spider-rounds": lambda: charts.spider_rounds(project, lang, rounds, **group),
-        "spider-professions": lambda: charts.spider_professions(project, focus, lang),
-        "spider-districts": lambda: charts.spider_districts(project, focus, lang),
         "dimensions": lambda: charts.dimensions_rounds(project, lang, rounds, **group),
         "agreement": lambda: charts.agreement(project, focus, lang, **group),
         "trend": lambda: charts.trend(project, lang, rounds, **group),
     }
+    if show.scope.breakdowns:
+        builders.update({
+            "spider-professions": lambda: charts.spider_professions(project, focus, lang),
+            "spider-districts": lambda: charts.spider_districts(project, focus, lang),
+        })
     return builders[key]() if key in builders else None
 
 
@@ -213,11 +219,13 @@ def answer_count_text(round_: Round, lang: str = "sv") -> str:
         return ngettext("%(num)s response so far", "%(num)s responses so far", count)
 
 
-def participation_texts(round_: Round, lang: str = "sv") -> tuple[str, str]:
+def participation_texts(round_: Round, lang: str = "sv",
+                        scope: Scope = EVERYTHING) -> tuple[str, str]:
     """The answer slide's participation where the supporter entered expected staff: the
     round's ("Deltagande: 20 av 39 (51 %)") and each profession's and district's with a
     number ("BVC 13 av 20 (65 %) · …"); empty strings where none is known. Counts of answers
-    only, as on the monitor (services/monitor.py)."""
+    only, as on the monitor (services/monitor.py). A scope without a round's groups side by
+    side gets the round's alone."""
     data = monitor_payload(round_, lang)
     with force_locale(lang):
         def share(item: dict) -> str:
@@ -228,7 +236,7 @@ def participation_texts(round_: Round, lang: str = "sv") -> tuple[str, str]:
                                                       text=share(data))
         groups = " · ".join(f"{g['label']} {share(g)}"
                             for g in data["professions"] + data["districts"]
-                            if g["percent"] is not None)
+                            if g["percent"] is not None) if scope.breakdowns else ""
         return total, groups
 
 
@@ -252,4 +260,5 @@ def agreed_for(project: Project, show: Show, key: str, lang: str = "sv") -> dict
 
 
 def points_for(project: Project, show: Show, lang: str = "sv") -> list[TalkingPoint]:
-    return talking_points(project, show.focus, lang=lang, **show.selection.filter)
+    return talking_points(project, show.focus, lang=lang, scope=show.scope,
+                          **show.selection.filter)
