@@ -101,3 +101,15 @@ def test_demo_is_deterministic(tmp_path):
             return sorted(answers.values(), key=repr)
 
     assert snapshot("a") == snapshot("b")
+
+
+def test_the_start_page_leads_supporters_to_the_login(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/login"' in html and "Processtödjare eller administratör?" in html
+
+
+def test_the_start_page_leads_a_logged_in_supporter_to_the_workspace(client, login_as):
+    login_as()
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert 'href="/workspace"' in html and "Go to your workspace" in html
+    assert 'href="/login"' not in html

@@ -69,3 +69,16 @@ def test_cli_creates_users_and_tokens(app, runner, monkeypatch):
     assert user_for_api_token(token).email == "anna@example.se"
     monkeypatch.setenv("SPINDEL_PASSWORD", "short")
     assert runner.invoke(args=["create-user", "b@example.se"]).exit_code != 0
+
+
+def test_text_fields_keep_type_autocomplete_and_error_links(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert '<input autocomplete="username" id="email"' in html and 'type="email"' in html
+    assert 'autocomplete="current-password"' in html and 'type="password"' in html
+    from tests.conftest import hidden_fields
+
+    reply = client.post("/login", data={**hidden_fields(html), "email": "", "password": ""})
+    html = reply.get_data(as_text=True)
+    field = html[html.index('<input', html.index('for="email"')):]
+    field = field[:field.index(">")]
+    assert 'aria-invalid="true"' in field and 'aria-describedby="email-error"' in field

@@ -292,3 +292,31 @@ def test_names_people_typed_are_shown_as_text_never_as_plotly_html(app, backend)
                                   + " " + PHISH, 6, 3, group=PHISH)
     text = json.dumps(spec, ensure_ascii=False)
     assert "<a" not in text and "<b>mer" not in text and text.count("&lt;a href") >= 3
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_spiders_per_profession_and_district_name_their_groups(make_project, add_answer,
+                                                               lang):
+    from spindel.models import RoundState
+    from spindel.services.charts import spider_districts, spider_professions
+
+    # Closed: an open round publishes only its whole round.
+    project = make_project(min_group_size=3, state=RoundState.CLOSED)
+    round_ = project.rounds[0]
+    for profession, district, value in (("bvc", "north", 4), ("bmm", "south", 8)):
+        for _ in range(3):
+            add_answer(round_, profession=profession, district=district, value=value)
+    by_profession = spider_professions(project, 1, lang=lang)
+    by_district = spider_districts(project, 1, lang=lang)
+    assert by_profession.key == "spider-professions-1"
+    assert by_district.key == "spider-districts-1"
+    assert by_profession.title == ("Yrkesgrupper: Mätning 1" if lang == "sv"
+                                   else "Professions: Mätning 1")
+    assert by_district.title == ("Stadsdelsområden: Mätning 1" if lang == "sv"
+                                 else "Districts: Mätning 1")
+    # The outlines (not the shade behind the added questions), each with its answers.
+    answers = "svar" if lang == "sv" else "answers"
+    assert [t.name for t in by_district.figure.data if t.type == "scatterpolar"] == [
+        f"Norr (3 {answers})", f"Söder (3 {answers})"]
+    assert len([t for t in by_profession.figure.data if t.type == "scatterpolar"]) == 2
+    assert by_district.table[-1][2:] == ["3", "3"]

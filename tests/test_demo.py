@@ -141,3 +141,21 @@ def test_the_open_round_shows_its_whole_and_waits_with_its_groups(demo):
     assert not whole["suppressed"] and whole["responses"] > 5
     by_district = results_payload(demo, Selection(by="district", rounds=[open_round.number]))
     assert all(g["suppressed"] and g["reason"] == "open" for g in by_district["groups"])
+
+
+def test_the_printed_demo_login_works_even_if_the_file_was_replaced(app, tmp_path, client):
+    from spindel.extensions import db
+    from spindel.services.demo import ensure_demo_admin
+    from tests.conftest import hidden_fields
+
+    path = tmp_path / "demo_password"
+    ensure_demo_admin(path)
+    db.session.commit()
+    path.write_text("written-by-another-run\n")  # e.g. a test that used the same file
+    email, password = ensure_demo_admin(path)
+    db.session.commit()
+    assert password == "written-by-another-run"
+    token = hidden_fields(client.get("/login").get_data(as_text=True))["csrf_token"]
+    reply = client.post("/login", data={"email": email, "password": password,
+                                        "csrf_token": token})
+    assert reply.status_code == 302

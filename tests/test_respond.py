@@ -426,3 +426,17 @@ def test_sending_again_after_the_answer_is_in_shows_the_thank_you_page(client, o
     # A key never stored is a form to fix, as before.
     _, fresh = load_form(client, open_round)
     assert post_answer(client, open_round, data, fresh).status_code == 422
+
+
+def test_thanks_and_closed_pages_carry_the_instrument_name_like_the_form(client,
+                                                                        make_project):
+    from spindel import instrument as instruments
+    from tests.conftest import full_answer, hidden_fields
+
+    round_ = make_project().rounds[0]
+    name = instruments.for_project(round_.project).name.get("sv")
+    form = client.get(f"/r/{round_.token}").get_data(as_text=True)
+    assert f'<span class="brand">{name}</span>' in form
+    data = {**hidden_fields(form), **full_answer(instruments.for_project(round_.project))}
+    thanks = client.post(f"/r/{round_.token}", data=data, follow_redirects=True)
+    assert f'<span class="brand">{name}</span>' in thanks.get_data(as_text=True)

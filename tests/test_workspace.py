@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from sqlalchemy import select
 
 from spindel import instrument as instruments
@@ -355,3 +356,98 @@ def test_answer_now_offers_only_open_rounds(client, login_as, make_project):
     assert client.get(f"/projects/{project.slug}/present/slides?{query}").status_code == 200
     assert client.get(f"/projects/{project.slug}/present/slides/answer.json?{query}"
                       ).status_code == 200
+
+
+@pytest.mark.parametrize(("state", "action", "said"), [
+    (RoundState.SCHEDULED, "open", "Mätningen är öppen och tar emot svar."),
+    (RoundState.OPEN, "close", "Mätningen är stängd och tar inte emot svar."),
+])
+def test_opening_and_closing_say_what_the_round_now_does(client, login_as, make_project,
+                                                         state, action, said):
+    project = make_project(state=state)
+    login_as(projects=[project])
+    reply = post_form(client, f"/projects/{project.slug}/rounds/1/state", {"action": action},
+                      follow_redirects=True)
+    assert said in reply.get_data(as_text=True)
+
+
+def test_pages_below_a_project_link_back_to_it(client, login_as, make_project):
+    project = make_project()
+    login_as(projects=[project])
+    back = f'href="/projects/{project.slug}'
+    for path in (f"/projects/{project.slug}/rounds/1/edit",
+                 f"/projects/{project.slug}/rounds/new",
+                 f"/projects/{project.slug}/districts/{project.districts[0].id}",
+                 f"/projects/{project.slug}/results"):
+        html = client.get(path).get_data(as_text=True)
+        assert f'class="breadcrumb"><a {back}' in html, path
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_handout_links_back_and_hides_that_line_in_print(client, login_as, make_project,
+                                                            language):
+    project = make_project()
+    login_as(projects=[project])
+    html = client.get(f"/projects/{project.slug}/rounds/1/handout?language={language}"
+                      ).get_data(as_text=True)
+    assert 'class="handout-nav no-print"' in html
+    assert f'href="/projects/{project.slug}/rounds/1"' in html
+    assert ("Tillbaka till Mätning 1" if language == "sv" else "Back to Mätning 1") in html
+
+
+@pytest.mark.parametrize(("kind", "data", "taken"), [
+    ("districts", {"name": "Norr igen", "key": "north"},
+     "Ett annat stadsdelsområde använder redan den nyckeln."),
+    ("professions", {"name_sv": "BVC igen", "name_en": "", "key": "bvc"},
+     "En annan yrkesgrupp använder redan den nyckeln."),
+])
+def test_adding_a_district_or_profession_keeps_its_form_on_a_taken_key(
+        client, login_as, make_project, kind, data, taken):
+    project = make_project()
+    login_as(projects=[project])
+    url = f"/projects/{project.slug}/{kind}"
+    reply = post_form(client, url, data)
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 422 and taken in html
+    assert f'value="{data.get("name") or data["name_sv"]}"' in html
+    new = {**data, "key": ""}
+    added = post_form(client, url, new, follow_redirects=True)
+    assert ("Stadsdelsområdet är tillagt." if kind == "districts"
+            else "Yrkesgruppen är tillagd.") in added.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("kind", ["districts", "professions"])
+def test_a_district_or_profession_with_answers_is_kept(client, login_as, make_project,
+                                                       add_answer, kind):
+    project = make_project()
+    login_as(projects=[project])
+    add_answer(project.rounds[0])  # profession bvc, district north
+    parts = project.districts if kind == "districts" else project.professions
+    used = next(p for p in parts if p.key in ("north", "bvc"))
+    unused = next(p for p in parts if p.key not in ("north", "bvc"))
+    kept = post_form(client, f"/projects/{project.slug}/{kind}/{used.id}/delete",
+                     follow_redirects=True)
+    assert "Inaktivera den i stället" in kept.get_data(as_text=True)
+    post_form(client, f"/projects/{project.slug}/{kind}/{unused.id}/delete")
+    from spindel.extensions import db
+
+    db.session.expire_all()
+    keys = [p.key for p in (project.districts if kind == "districts" else project.professions)]
+    assert used.key in keys and unused.key not in keys
+
+
+@pytest.mark.parametrize("kind", ["districts", "professions"])
+def test_deactivating_activating_and_deleting_say_so(client, login_as, make_project, kind):
+    project = make_project()
+    login_as(projects=[project])
+    part = (project.districts if kind == "districts" else project.professions)[-1]
+    name = part.label("sv")
+    url = f"/projects/{project.slug}/{kind}/{part.id}"
+    off = post_form(client, f"{url}/active", follow_redirects=True).get_data(as_text=True)
+    assert f"{name} är inaktiverad" in off
+    on = post_form(client, f"{url}/active", follow_redirects=True).get_data(as_text=True)
+    assert f"{name} är aktiv igen" in on
+    gone = post_form(client, f"{url}/delete", follow_redirects=True).get_data(as_text=True)
+    assert f"{name} är borttagen." in gone
+    # Deleted: moving it is a 404 (with a valid token, so the refusal is for the part).
+    assert post_form(client, f"{url}/move", {"direction": "up"}).status_code == 404

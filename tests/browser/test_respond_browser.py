@@ -14,6 +14,8 @@ from spindel.models import Rating, Response, RoundState
 from spindel.services.codes import code_by_text, generate_codes, use_code
 from tests.conftest import axe_as_served, axe_violations
 
+PHONE_VIEWPORT = {"width": 360, "height": 740}
+
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}
@@ -348,3 +350,15 @@ def test_the_scale_end_labels_sit_at_their_ends(live_server, new_page, make_proj
         if width in (360, 1280):
             page.locator(f"fieldset#item_{instrument.items[0].key}").screenshot(
                 path=f"{SCREENSHOTS}-scale-{lang}-{width}.png")
+
+
+def test_radio_buttons_sit_in_the_middle_of_their_row(live_server, new_page, make_project):
+    round_ = make_project().rounds[0]
+    page = new_page(viewport=PHONE_VIEWPORT)
+    page.goto(f"{live_server.url}/r/{round_.token}")
+    label = page.locator("label.choice").first
+    box, radio = label.bounding_box(), label.locator("input").bounding_box()
+    assert box["height"] >= 44
+    middle, radio_middle = box["y"] + box["height"] / 2, radio["y"] + radio["height"] / 2
+    assert abs(middle - radio_middle) <= 3, (box, radio)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]

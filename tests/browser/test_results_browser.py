@@ -13,7 +13,10 @@ from spindel.extensions import db
 from spindel.models import Round, RoundState
 from spindel.services.demo import create_demo
 from spindel.services.projects import project_by_slug
+from tests.browser.test_workspace_browser import log_in
 from tests.conftest import PASSWORD, axe_violations
+
+PHONE_VIEWPORT = {"width": 360, "height": 740}
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
@@ -251,3 +254,23 @@ def test_a_district_named_like_a_link_is_shown_as_text(live_server, new_page, ma
     legend = page.locator(f"{chart} .legendtext").all_text_contents()
     assert f"{PHISH} (3 svar)" in legend
     assert page.locator("#chart-spider-districts-1 table").inner_text().count(PHISH) == 1
+
+
+def test_spider_labels_fit_beside_the_spider_on_a_phone(live_server, new_page, make_project,
+                                                        make_user, add_answer):
+    project = make_project(min_group_size=3)
+    for _ in range(3):
+        add_answer(project.rounds[0], value=6)
+    supporter = make_user(projects=[project])
+    page = new_page(viewport=PHONE_VIEWPORT)
+    log_in(page, live_server.url, supporter)
+    page.goto(f"{live_server.url}/projects/{project.slug}/results")
+    chart = page.locator(".chart[data-figure]").first
+    chart.locator(".angularaxistick text").first.wait_for()
+    box = chart.bounding_box()
+    labels = chart.locator(".angularaxistick text")
+    assert labels.count() >= 9
+    for i in range(labels.count()):
+        label = labels.nth(i).bounding_box()
+        assert box["x"] <= label["x"] and label["x"] + label["width"] <= box["x"] + box[
+            "width"], labels.nth(i).text_content()

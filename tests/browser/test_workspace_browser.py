@@ -15,6 +15,8 @@ from spindel.extensions import db
 from spindel.models import Project, Response
 from tests.conftest import PASSWORD, axe_violations
 
+PHONE_VIEWPORT = {"width": 360, "height": 740}
+
 pytestmark = pytest.mark.browser
 
 
@@ -226,3 +228,31 @@ def test_log_out_everywhere_ends_the_login_on_the_phone_too(live_server, new_pag
     phone.goto(f"{live_server.url}/workspace")
     phone.wait_for_url("**/login**")
     assert found == {}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_project_and_round_tables_fit_a_phone(live_server, new_page, make_project, make_user,
+                                              lang):
+    project = make_project()
+    supporter = make_user(projects=[project])
+    page = new_page(viewport=PHONE_VIEWPORT)
+    log_in(page, live_server.url, supporter, lang)
+    page.goto(f"{live_server.url}/projects/{project.slug}")
+    for row in page.locator("table.parts tbody tr").all():
+        for cell in row.locator("td").all():
+            box = cell.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE_VIEWPORT["width"], \
+                cell.inner_text()
+    # Every action can be seen and tapped without scrolling sideways.
+    delete = page.locator("#professions td.actions button").last
+    assert delete.bounding_box()["x"] + delete.bounding_box()["width"] <= PHONE_VIEWPORT["width"]
+    assert axe_violations(page) == []
+
+    page.goto(f"{live_server.url}/projects/{project.slug}/rounds/1")
+    links = page.locator("table.stack td code.link")
+    assert links.count() == 2
+    for i in range(links.count()):
+        # A link is read on a line or two, not broken into a column of three letters.
+        assert links.nth(i).bounding_box()["width"] > PHONE_VIEWPORT["width"] / 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    assert axe_violations(page) == []
