@@ -65,8 +65,8 @@ bench: $(VENV)/.installed-test chromium
 
 translations: $(VENV)/.installed-test
 	$(BIN)/pybabel extract -F spindel/translations/babel.cfg -k _l -k lazy_gettext \
-	  --no-location --sort-output -o /tmp/spindel-messages.pot .
-	$(BIN)/pybabel update -i /tmp/spindel-messages.pot -d spindel/translations --no-fuzzy-matching
+	  --no-location --sort-output -o $(VENV)/messages.pot .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d spindel/translations --no-fuzzy-matching
 	$(BIN)/python spindel/translations/fill.py
 	$(BIN)/pybabel compile -d spindel/translations
 
