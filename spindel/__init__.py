@@ -15,7 +15,7 @@ from .audit.routes import bp as audit_bp
 from .auth.routes import bp as auth_bp
 from .config import engine_options, from_environment
 from .exports.routes import bp as exports_bp
-from .extensions import csrf, db, init_limiter, migrate
+from .extensions import csrf, db, init_limiter, login_manager, migrate
 from .imports.routes import bp as imports_bp
 from .main.routes import bp as main_bp
 from .present.routes import bp as present_bp
@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    login_manager.init_app(app)
     init_limiter(app)
     i18n.init_app(app)
     instrument.init_app(app)

@@ -22,23 +22,16 @@ import time
 from functools import wraps
 
 from flask import Flask, abort, current_app, g, request, session
-from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from .extensions import db
+from .extensions import db, login_manager
 from .models import SUPPORTER, VIEWER, Project, ProjectMember, Round, User
 from .services import sessions
 from .services.accounts import user_for_api_token
 from .services.selection import EVERYTHING, Scope
 
-login_manager = LoginManager()
-login_manager.login_view = "auth.login"
-login_manager.login_message = _l("Please log in to see this page.")
-login_manager.login_message_category = "info"
 
-
-@login_manager.user_loader
 def _load_user(session_key: str) -> User | None:
     """The user of the cookie's session, if the server has not ended it and it is younger
     than its lifetime (the cookie's own expiry counts from the last request)."""
@@ -202,7 +195,7 @@ def admin_required(view):
 
 
 def init_app(app: Flask) -> None:
-    login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
     # Templates offer a viewer only the pages they may open.
     app.jinja_env.globals["can_manage"] = lambda project: can_manage(current_user, project)
     app.jinja_env.globals["reader_scope"] = lambda project: reader_scope(project, current_user)

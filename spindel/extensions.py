@@ -9,8 +9,10 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -33,6 +35,11 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
+# Who is logged in: access.py gives it the user loader and the access rules.
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Please log in to see this page.")
+login_manager.login_message_category = "info"
 babel = Babel()
 # Failed logins per client address are counted here (services/login_throttle.py); storage
 # from SPINDEL_RATELIMIT_STORAGE_URL, so several app processes share one count with redis.
