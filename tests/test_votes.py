@@ -591,3 +591,43 @@ def test_the_deck_has_the_locked_votes_result_most_votes_first(open_round):
 def test_no_vote_no_slide_in_the_deck(seminar):
     project, _ = seminar
     assert vote_slides(project) == []
+
+
+# --- both databases -----------------------------------------------------------------------------
+
+
+def test_the_vote_on_sqlite_and_postgresql(tmp_path, backend):
+    """The rules on either database: a 62-bit ballot number, the row lock a ballot takes
+    against a concurrent lock (FOR SHARE on PostgreSQL), replace, lock and count."""
+    app = make_app(tmp_path, backend)
+    with app.app_context():
+        db.create_all()
+        try:
+            _vote_on_this_database()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _vote_on_this_database() -> None:
+    project = create_project("Samverkan", "samverkan")
+    project.rounds.append(Round(number=1, label="Mätning 1", state="open",
+                                opens_on=dt.date.today()))
+    db.session.commit()
+    round_ = project.rounds[0]
+    votes.open_vote(round_)
+    db.session.commit()
+    big = 2**62 - 1
+    votes.cast(round_, big, ["rules", "user_influence"])
+    votes.cast(round_, 5, ["rules"])
+    db.session.commit()
+    votes.cast(round_, 5, ["goals"])
+    votes.lock_vote(round_)
+    db.session.commit()
+    with pytest.raises(votes.VoteRefused):
+        votes.cast(round_, 6, ["rules"])
+    db.session.rollback()
+    counted = {i.key: i.votes for i in votes.tally(round_).items}
+    assert counted["rules"] == 1 and counted["goals"] == 1 and counted["user_influence"] == 1
+    assert votes.tally(round_).ballots == 2 and votes.choices_of(round_, big) == [
+        "rules", "user_influence"]
