@@ -12,7 +12,6 @@ cast or a change of state, so a ballot cannot slip in between a lock and its com
 
 from __future__ import annotations
 
-import math
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -205,9 +204,9 @@ def chart(tally: Tally, title: str, lang: str = "sv") -> charts.Chart:
             "height": 540, "bargap": 0.25,
             # The first item on top; room to the right of the longest bar for its number.
             "yaxis": {"autorange": "reversed", "automargin": True, "categoryorder": "array",
-                      "categoryarray": labels},
+                      "categoryarray": labels, "ticklabelstandoff": 8},
             "xaxis": {"range": [0, max(1, top) * 1.15], "rangemode": "tozero",
-                      "tickformat": "d", "dtick": max(1, math.ceil(top / 8)),
+                      "tickformat": "d", "dtick": _step(top),
                       "gridcolor": "#d0d0d0", "automargin": True,
                       "title": {"text": _("Votes")}},
             "meta": {"items": [i.key for i in tally.items]},
@@ -218,6 +217,15 @@ def chart(tally: Tally, title: str, lang: str = "sv") -> charts.Chart:
         caption = _("Each person chose up to three questions. The questions are in the "
                     "instrument's order; grey ones were added by the project.")
         return charts.Chart("vote", title, figure, table, caption, tally.ballots)
+
+
+def _step(top: int) -> int:
+    """A round step between the count axis' numbers: 1, 2, 5, 10, 20, 50… for at most about
+    eight of them."""
+    step = 1
+    while top / step > 8:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2
+    return step
 
 
 def ballots_text(tally: Tally, lang: str = "sv") -> str:
