@@ -23,6 +23,7 @@ from .respond.routes import bp as respond_bp
 from .results.routes import bp as results_bp
 from .rounds.routes import bp as rounds_bp
 from .services import round_setup
+from .services.exports import images
 from .vote.routes import bp as vote_bp
 from .workspace.routes import bp as workspace_bp
 
@@ -52,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     access.init_app(app)
     round_setup.init_app(app)  # the answer form's cached setup follows every edit
+    images.init_app(app)  # the Chromium that draws chart images, started when first needed
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -75,7 +75,7 @@ def from_environment(instance_path: Path) -> dict:
         # The day rounds open and close and answers are dated by (see dates.local_today).
         "SPINDEL_TIMEZONE": env("SPINDEL_TIMEZONE") or DEFAULT_TIMEZONE,
         "BABEL_DEFAULT_TIMEZONE": env("SPINDEL_TIMEZONE") or DEFAULT_TIMEZONE,
-        # The Chromium that draws chart images (services/exports.py).
+        # The Chromium that draws chart images (services/exports/images.py).
         "SPINDEL_CHROMIUM": env("SPINDEL_CHROMIUM") or DEFAULT_CHROMIUM,
         # The port of `make run`, for links when no request and no SPINDEL_BASE_URL say more.
         "SPINDEL_PORT": _int("PORT", 5000),

@@ -75,6 +75,7 @@ def app(request, tmp_path):
         yield app
         db.session.remove()
         db.engine.dispose()
+    app.extensions["spindel_export_engine"].close()  # a Chromium a test may have started
 
 
 @pytest.fixture
@@ -359,7 +360,7 @@ def login_as(client, auth, make_user):
 @pytest.fixture(scope="session")
 def export_engine():
     """One kept Chromium for every export test, as in a running app."""
-    from spindel.services.exports import ExportEngine
+    from spindel.services.exports.images import ExportEngine
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}; `make test` installs it")

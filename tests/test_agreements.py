@@ -18,7 +18,7 @@ from pptx import Presentation
 from spindel.extensions import db
 from spindel.models import VIEWER, Agreement, AgreementStatus, ProjectMember, RoundState
 from spindel.services import agreements
-from spindel.services.pptx_export import build_deck
+from spindel.services.exports.deck import build_deck
 from tests.conftest import AuthActions, post_form
 
 K = 5  # the projects' minimum group size: a change is clear only with 2k ratings a side

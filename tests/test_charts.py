@@ -17,8 +17,9 @@ import pytest
 from spindel import instrument as instruments
 from spindel.extensions import db
 from spindel.models import Round, RoundState
-from spindel.services import charts, exports
+from spindel.services import charts
 from spindel.services.demo import create_demo
+from spindel.services.exports import images
 from spindel.services.projects import create_project
 from tests.test_results import DISTRICTS, PROFESSIONS, new_project, store
 
@@ -288,7 +289,7 @@ def test_names_people_typed_are_shown_as_text_never_as_plotly_html(app, backend)
     # The table and the title stay plain text: the page escapes them itself.
     assert PHISH in chart_set[0].table[0] and PHISH in chart_set[3].title
     # An exported image adds the title, the group and the caption: escaped too.
-    spec = exports.decorated_spec(chart_set[3].figure, chart_set[3].title, chart_set[3].caption
+    spec = images.decorated_spec(chart_set[3].figure, chart_set[3].title, chart_set[3].caption
                                   + " " + PHISH, 6, 3, group=PHISH)
     text = json.dumps(spec, ensure_ascii=False)
     assert "<a" not in text and "<b>mer" not in text and text.count("&lt;a href") >= 3

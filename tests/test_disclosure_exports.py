@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 from spindel import instrument as instruments
 from spindel.models import RoundState
 from spindel.services.exact_check import find_disclosure
-from spindel.services.table_export import CSV_COLUMNS
+from spindel.services.exports.tables import CSV_COLUMNS
 
 K = 5
 LONE = 1  # the round-3 respondent's rating of every item; nobody else goes below 6

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import pytest
 from flask_babel import force_locale
 
-from spindel.services.exports import ExportEngine, ExportUnavailable, decorate
+from spindel.services.exports.images import ExportEngine, ExportUnavailable, decorate
 from tests.conftest import png_size
 
 ITEMS = ["Regelverk", "Rutiner", "Mål", "Ledning", "Roller"]

@@ -14,7 +14,7 @@ from pptx import Presentation
 
 from spindel.extensions import db
 from spindel.models import RoundState
-from spindel.services import exports
+from spindel.services.exports import images
 from tests.conftest import SMALL_GROUP, png_size
 
 
@@ -31,9 +31,9 @@ def admin(auth, make_user, project_with_small_group):
 
 
 @pytest.fixture
-def shared_engine(monkeypatch, export_engine):
-    """The routes use the process's engine: hand them the session's kept Chromium."""
-    monkeypatch.setitem(exports._engines, "process", export_engine)
+def shared_engine(app, monkeypatch, export_engine):
+    """The routes use the app's engine: hand them the session's kept Chromium."""
+    monkeypatch.setitem(app.extensions, "spindel_export_engine", export_engine)
     return export_engine
 
 
@@ -146,9 +146,10 @@ def test_a_filter_spindel_does_not_publish_is_a_400_that_says_why(client, suppor
         assert reason in response.get_data(as_text=True), query
 
 
-def test_the_page_says_so_when_chromium_is_missing(client, supporter, monkeypatch, tmp_path):
-    monkeypatch.setitem(exports._engines, "process",
-                        exports.ExportEngine(str(tmp_path / "no-chromium")))
+def test_the_page_says_so_when_chromium_is_missing(app, client, supporter, monkeypatch,
+                                                   tmp_path):
+    monkeypatch.setitem(app.extensions, "spindel_export_engine",
+                        images.ExportEngine(str(tmp_path / "no-chromium")))
     page = client.get(base(supporter) + "?lang=en")
     assert page.status_code == 200
     assert "Chart images cannot be made right now" in page.get_data(as_text=True)
@@ -160,7 +161,7 @@ def test_the_page_says_so_when_chromium_is_missing(client, supporter, monkeypatc
 
 @pytest.fixture
 def chart_keys(app, supporter):
-    return [c.key for c in exports.seminar_charts(supporter, "sv")]
+    return [c.key for c in images.seminar_charts(supporter, "sv")]
 
 
 def test_each_chart_downloads_as_png_svg_and_pdf(client, supporter, chart_keys,
@@ -181,9 +182,9 @@ def test_each_chart_downloads_as_png_svg_and_pdf(client, supporter, chart_keys,
 
 
 def test_a_chart_download_when_chromium_is_missing_is_a_page_not_a_500(
-        client, supporter, chart_keys, monkeypatch, tmp_path):
-    monkeypatch.setitem(exports._engines, "process",
-                        exports.ExportEngine(str(tmp_path / "no-chromium")))
+        app, client, supporter, chart_keys, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.extensions, "spindel_export_engine",
+                        images.ExportEngine(str(tmp_path / "no-chromium")))
     response = client.get(f"{base(supporter)}/charts/{chart_keys[0]}.png?lang=en")
     assert response.status_code == 503
     assert "Chart images cannot be made right now" in response.get_data(as_text=True)
@@ -193,7 +194,7 @@ def test_the_hidden_group_is_in_no_chart_trace_or_table(app, supporter, chart_ke
     for round_ in supporter.rounds:
         round_.state = RoundState.CLOSED
     db.session.commit()
-    charts = exports.seminar_charts(supporter, "sv", [2])
+    charts = images.seminar_charts(supporter, "sv", [2])
     assert "spider-professions-2" in [c.key for c in charts]
     for chart in charts:
         names = [trace.name or "" for trace in chart.figure.data]

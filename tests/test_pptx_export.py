@@ -20,8 +20,7 @@ from pptx.enum.chart import XL_CHART_TYPE
 from spindel import instrument as instruments
 from spindel.extensions import db
 from spindel.models import RoundState
-from spindel.services.links import qr_png, respondent_url, short_url
-from spindel.services.pptx_export import (
+from spindel.services.exports.deck import (
     CHAR_WIDTH,
     LINE_HEIGHT,
     PARAGRAPH_GAP,
@@ -31,6 +30,7 @@ from spindel.services.pptx_export import (
     build_deck,
     text_lines,
 )
+from spindel.services.links import qr_png, respondent_url, short_url
 from spindel.services.selection import SelectionError
 from tests.conftest import SMALL_GROUP, api_results
 

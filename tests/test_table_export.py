@@ -22,8 +22,7 @@ from openpyxl import load_workbook
 from spindel import instrument as instruments
 from spindel.extensions import db
 from spindel.models import RoundState
-from spindel.services.selection import SelectionError
-from spindel.services.table_export import (
+from spindel.services.exports.tables import (
     CSV_COLUMNS,
     GENERALISED,
     ITEM_HIDDEN,
@@ -34,6 +33,7 @@ from spindel.services.table_export import (
     k_anonymous,
     raw_answers_xlsx,
 )
+from spindel.services.selection import SelectionError
 from tests.conftest import SMALL_GROUP, api_results
 
 API_BY = {"round": "round", "profession": "role", "district": "area", "none": "none"}

@@ -24,7 +24,7 @@ from spindel.extensions import db
 from spindel.models import VIEWER, PriorityVote, ProjectMember, Response, Round, VoteChoice
 from spindel.security import DropRespondentRequests, redact
 from spindel.services import votes
-from spindel.services.pptx_export import build_deck
+from spindel.services.exports.deck import build_deck
 from spindel.services.projects import create_project
 from tests.conftest import AuthActions, full_answer, hidden_fields, make_app
 

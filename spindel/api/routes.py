@@ -12,8 +12,7 @@ from ..services.results import results_payload
 from ..services.selection import Selection, SelectionError
 from . import openapi
 
-# cli_group=None: commands added to bp.cli become top-level `spindel` commands.
-bp = Blueprint("api", __name__, cli_group=None)
+bp = Blueprint("api", __name__)
 
 # The API speaks of roles and areas; the code of professions and districts.
 BREAKDOWN = {"round": "round", "role": "profession", "area": "district", "none": "none"}

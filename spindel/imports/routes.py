@@ -8,10 +8,9 @@ back, and renders.
 
 from __future__ import annotations
 
-import click
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from .. import access
@@ -19,13 +18,11 @@ from .. import instrument as instruments
 from ..extensions import db, one_writer
 from ..i18n import current_lang
 from ..services import imports
-from ..services import projects as project_service
 from ..services.disclosure import min_group_size
 from ..services.import_template import import_template, template_filename
 from .forms import ImportForm, UndoForm
 
-# cli_group=None: commands added to bp.cli become top-level `spindel` commands.
-bp = Blueprint("imports", __name__, cli_group=None)
+bp = Blueprint("imports", __name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -94,56 +91,3 @@ def undo(slug: str, batch_id: int):
                    "The import of %(file)s is undone: %(num)s answers removed.", removed,
                    file=batch.filename or _("a file")), "success")
     return redirect(url_for("imports.import_page", slug=slug))
-
-
-@bp.cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--project", "slug", required=True, help="The project's short name (slug).")
-@click.option("--create", is_flag=True,
-              help="Create the project with the districts, professions and rounds in the file.")
-@click.option("--add-unknown", is_flag=True,
-              help="Add districts and professions the project does not have yet.")
-@click.option("--into-open", is_flag=True,
-              help="Import answers for rounds that are not closed too (respondents may be "
-                   "answering them).")
-def import_command(file: str, slug: str, create: bool, add_unknown: bool,
-                   into_open: bool) -> None:
-    """Import earlier rounds from a CSV or XLSX file: all rows or none."""
-    with force_locale("en"):
-        project = project_service.project_by_slug(slug)
-        if project is None and not create:
-            raise click.ClickException(f"no project '{slug}' (use --create to create it)")
-        if project is not None and create:
-            raise click.ClickException(f"the project '{slug}' exists already; leave out "
-                                       "--create to import into it")
-        with open(file, "rb") as fh:
-            data = fh.read()
-        with one_writer():
-            try:
-                result = imports.import_file(file, data, project, add_unknown=add_unknown,
-                                             create_slug=slug if create else None,
-                                             confirm_open=into_open)
-            except imports.ImportFileError as exc:
-                db.session.rollback()
-                raise click.ClickException(str(exc)) from exc
-            if result.stored:
-                db.session.commit()
-            else:
-                db.session.rollback()
-        if result.waiting:
-            raise click.ClickException(
-                f"the file has answers for rounds that are not closed: "
-                f"{', '.join(result.unclosed_rounds)}; nothing was imported (add --into-open "
-                "to import them)")
-        if not result.ok:
-            for problem in result.check.problems:
-                click.echo(str(problem), err=True)
-            unknown = [f"{what}: {', '.join(names)}" for what, names in (
-                ("unknown districts", result.check.unknown_districts),
-                ("unknown professions", result.check.unknown_professions)) if names]
-            if unknown:
-                click.echo("; ".join(unknown) + " (add them with --add-unknown)", err=True)
-            raise click.ClickException(
-                f"{len(result.check.problems)} problems; nothing was imported")
-        click.echo(f"Imported {result.stored} answers into '{result.project.slug}' (import "
-                   f"{result.batch.id}; it can be undone on the project's import page).")

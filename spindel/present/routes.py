@@ -13,8 +13,7 @@ from ..services.disclosure import min_group_size
 from ..services.links import qr_svg, short_url
 from .forms import SetupForm
 
-# cli_group=None: commands added to bp.cli become top-level `spindel` commands.
-bp = Blueprint("present", __name__, cli_group=None)
+bp = Blueprint("present", __name__)
 
 POLL_MS = 4000  # how often a live slide asks for new answers
 

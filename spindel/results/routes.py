@@ -18,8 +18,7 @@ from ..services.disclosure import min_group_size
 from ..services.results_page import results_page
 from .forms import ResultsFilterForm
 
-# cli_group=None: commands added to bp.cli become top-level `spindel` commands.
-bp = Blueprint("results", __name__, cli_group=None)
+bp = Blueprint("results", __name__)
 
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 ONE_YEAR = 365 * 24 * 3600

@@ -16,7 +16,7 @@ import pytest
 from spindel.extensions import db
 from spindel.services.charts import seminar_chart_set
 from spindel.services.demo import create_demo
-from spindel.services.exports import ExportEngine, chart_images, decorate
+from spindel.services.exports.images import ExportEngine, chart_images, decorate
 from tests.conftest import CHROMIUM, png_size
 
 pytestmark = pytest.mark.bench

@@ -28,19 +28,19 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.util import Emu, Inches, Pt
 
-from .. import instrument as instruments
-from ..dates import local_today
-from ..models import Project, Round, RoundStatus
-from . import agreements, votes
-from .charts import hidden_note
-from .exports import chosen_group
-from .links import qr_png, respondent_url, short_url
-from .presentation import response_count
-from .results import results_payload
-from .selection import EVERYTHING, Scope, Selection, SelectionError
-from .spreadsheet_cells import inert
-from .table_export import counted_name
-from .talking_points import talking_points as talking_points_of
+from ... import instrument as instruments
+from ...dates import local_today
+from ...models import Project, Round, RoundStatus
+from .. import agreements, votes
+from ..charts import hidden_note
+from ..links import qr_png, respondent_url, short_url
+from ..presentation import response_count
+from ..results import results_payload
+from ..selection import EVERYTHING, Scope, Selection, SelectionError
+from ..spreadsheet_cells import inert
+from ..talking_points import talking_points as talking_points_of
+from .images import chosen_group
+from .tables import counted_name
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9, as the projector
 # Nine series told apart by colour (Okabe–Ito without its yellow, and Tol's wine and olive,

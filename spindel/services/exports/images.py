@@ -25,11 +25,13 @@ from pathlib import Path
 
 import plotly
 import plotly.graph_objects as go
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .results import NO_DISTRICT_KEY
-from .selection import EVERYTHING, Scope
+from ...config import DEFAULT_CHROMIUM
+from ..results import NO_DISTRICT_KEY
+from ..selection import EVERYTHING, Scope
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +39,6 @@ FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 # 16:9 for projectors; PNG at 1600 px wide is sharp on a 1080p projector.
 WIDTH, HEIGHT = 1600, 900
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CAPTION_WIDTH = 120  # characters per caption line at 16 px under a 1600 px chart
 
 
@@ -51,10 +52,6 @@ class ExportUnavailable(RuntimeError):
     def __init__(self, reason: str):
         self.reason = reason  # for the log; users see `message`
         super().__init__(reason)
-
-
-def chromium_path() -> str:
-    return os.environ.get("SPINDEL_CHROMIUM", DEFAULT_CHROMIUM)
 
 
 def _kaleido_class():
@@ -85,7 +82,7 @@ class ExportEngine:
 
     def __init__(self, chromium: str | None = None, *, timeout: float = 20.0,
                  start_timeout: float = 60.0, tabs: int = 2):
-        self.chromium = chromium or chromium_path()
+        self.chromium = chromium or DEFAULT_CHROMIUM
         self.timeout = timeout  # per image
         self.start_timeout = start_timeout
         self.tabs = tabs  # two tabs overlap drawing in Chromium with decoding in Python
@@ -210,17 +207,17 @@ class ExportEngine:
         loop.call_soon_threadsafe(loop.stop)
 
 
-_engines: dict[str, ExportEngine] = {}
-_engines_lock = threading.Lock()
+def init_app(app) -> None:
+    """Give the app its export engine, kept in app.extensions: one Chromium per process,
+    started on the first image and closed when the process ends."""
+    kept = ExportEngine(app.config["SPINDEL_CHROMIUM"])
+    app.extensions["spindel_export_engine"] = kept
+    atexit.register(kept.close)
 
 
 def engine() -> ExportEngine:
-    """The process's export engine (Chromium starts on its first render)."""
-    with _engines_lock:
-        if "process" not in _engines:
-            _engines["process"] = ExportEngine()
-            atexit.register(_engines["process"].close)
-        return _engines["process"]
+    """The app's export engine (Chromium starts on its first render)."""
+    return current_app.extensions["spindel_export_engine"]
 
 
 # --- what goes on an exported chart -------------------------------------------------------
@@ -254,7 +251,7 @@ def decorated_spec(figure: go.Figure, title: str, caption: str, responses: int |
     """decorate() as the plain dict kaleido takes: a quarter of the time per chart, since
     plotly's validation of a whole figure (copy, update_layout) is slower than drawing it.
     Title, group and caption carry names people typed: escaped, as in the figure itself."""
-    from .charts import plotly_text  # charts build on results; imported late, as above
+    from ..charts import plotly_text  # charts build on results; imported late, as above
 
     facts = [_("Only: %(group)s", group=group)] if group else []
     if responses is not None:
@@ -290,7 +287,7 @@ def seminar_charts(project, lang: str = "sv", rounds: Sequence[int] | None = Non
     """The charts a seminar shows (services.charts): the chosen rounds side by side (none =
     every round), of the whole rounds or of one profession or one district, as far as the
     reader's scope goes. Raises SelectionError for anything else."""
-    from . import charts  # charts build on results; imported late to keep this module light
+    from .. import charts  # charts build on results; imported late to keep this module light
 
     return charts.seminar_chart_set(project, lang, list(rounds or ()) or None, profession,
                                     district, scope=scope)

@@ -34,16 +34,16 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from .. import instrument as instruments
-from ..dates import local_today
-from ..extensions import db
-from ..models import District, Profession, Project, Rating, Response, Round, RoundStatus
-from .charts import hidden_note
-from .disclosure import min_group_size
-from .exports import chosen_group
-from .results import results_payload
-from .selection import EVERYTHING, Scope, Selection
-from .spreadsheet_cells import append_inert, inert_row
+from ... import instrument as instruments
+from ...dates import local_today
+from ...extensions import db
+from ...models import District, Profession, Project, Rating, Response, Round, RoundStatus
+from ..charts import hidden_note
+from ..disclosure import min_group_size
+from ..results import results_payload
+from ..selection import EVERYTHING, Scope, Selection
+from ..spreadsheet_cells import append_inert, inert_row
+from .images import chosen_group
 
 STATISTICS = ("n", "mean", "median", "sd", "q1", "q3", "cannot_judge")
 # The English CSV's column names: fixed identifiers, like the API's keys, for scripts.
