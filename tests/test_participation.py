@@ -4,6 +4,7 @@ against those numbers, never ratings."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from sqlalchemy import func, select
@@ -177,3 +178,40 @@ def test_the_answer_slide_shows_participation(client, login_as, make_project, ad
     # Counts only: no rating or mean anywhere in the slide's data.
     assert set(data) <= {"key", "title", "live", "count", "next_update", "participation",
                          "participation_groups"}
+
+
+def test_a_viewer_sees_only_the_whole_rounds_participation_on_the_answer_slide(
+        client, auth, login_as, make_user, make_project, add_answer):
+    """An open round's live counts per profession and district are not published cells:
+    the monitor is closed to viewers, and so are the answer slide's per-group lines."""
+    from spindel.models import VIEWER, ProjectMember
+    from tests.test_present import data_url
+
+    project = make_project(min_group_size=3)
+    login_as(projects=[project])
+    round_ = project.rounds[0]
+    for profession, district in (("bvc", "north"),) * 4 + (("bmm", "south"),):
+        add_answer(round_, profession=profession, district=district)
+    enter(client, project, {"p:bvc": "8", "d:north": "10", "d:south": "4"})
+    total = sum(answers_by(round_, Response.district_id).values())
+    whole = f"Deltagande: {total} av 14 ({round(100 * total / 14)} %)"
+    seen = client.get(data_url(project, "answer", live=1)).get_json()
+    assert seen["participation"] == whole and "Norr 4 av 10" in seen["participation_groups"]
+    assert client.get(f"/projects/{project.slug}/rounds/1/monitor.json").status_code == 200
+    auth.logout()
+
+    names = [p.label() for p in project.professions] + [d.name for d in project.districts]
+    for district in (None, project.districts[0]):
+        viewer = make_user()
+        viewer.memberships.append(ProjectMember(project=project, role=VIEWER,
+                                                district=district))
+        db.session.commit()
+        assert auth.login(viewer).status_code == 302
+        reply = client.get(data_url(project, "answer", live=1))
+        assert reply.status_code == 200, district
+        data = reply.get_json()
+        assert data["participation"] == whole, district
+        assert data["participation_groups"] == "", district
+        assert not any(name in json.dumps(data, ensure_ascii=False) for name in names)
+        assert client.get(f"/projects/{project.slug}/rounds/1/monitor.json").status_code == 404
+        auth.logout()

@@ -82,7 +82,8 @@ def slide_data(slug: str, key: str):
         round_ = next(r for r in project.rounds if r.number == show.live)
         data["count"] = presentation.answer_count_text(round_, lang)
         data["participation"], data["participation_groups"] = \
-            presentation.participation_texts(round_, lang, show.scope)
+            presentation.participation_texts(
+                round_, lang, groups=access.can_manage(current_user, project))
         if live is not None:
             data["next_update"] = presentation.next_update_text(round_, lang)
     elif slide.kind == "waiting":

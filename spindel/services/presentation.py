@@ -220,12 +220,13 @@ def answer_count_text(round_: Round, lang: str = "sv") -> str:
 
 
 def participation_texts(round_: Round, lang: str = "sv",
-                        scope: Scope = EVERYTHING) -> tuple[str, str]:
+                        groups: bool = False) -> tuple[str, str]:
     """The answer slide's participation where the supporter entered expected staff: the
-    round's ("Deltagande: 20 av 39 (51 %)") and each profession's and district's with a
-    number ("BVC 13 av 20 (65 %) · …"); empty strings where none is known. Counts of answers
-    only, as on the monitor (services/monitor.py). A scope without a round's groups side by
-    side gets the round's alone."""
+    round's ("Deltagande: 20 av 39 (51 %)") and, with `groups` (for those who may see the
+    monitor), each profession's and district's with a number ("BVC 13 av 20 (65 %) · …");
+    empty strings where none is known. Counts of answers only, as on the monitor
+    (services/monitor.py). An open round's live counts per group are not published cells,
+    so a reader who may not see the monitor gets the round's alone."""
     data = monitor_payload(round_, lang)
     with force_locale(lang):
         def share(item: dict) -> str:
@@ -234,10 +235,10 @@ def participation_texts(round_: Round, lang: str = "sv",
 
         total = "" if data["percent"] is None else _("Participation: %(text)s",
                                                       text=share(data))
-        groups = " · ".join(f"{g['label']} {share(g)}"
-                            for g in data["professions"] + data["districts"]
-                            if g["percent"] is not None) if scope.breakdowns else ""
-        return total, groups
+        lines = " · ".join(f"{g['label']} {share(g)}"
+                           for g in data["professions"] + data["districts"]
+                           if g["percent"] is not None) if groups else ""
+        return total, lines
 
 
 def next_update_text(round_: Round, lang: str = "sv") -> str:
