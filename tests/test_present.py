@@ -143,7 +143,7 @@ def test_slides_show_the_qr_code_of_the_round_and_every_slide(client, make_proje
     assert 'viewBox="0 0' in html  # the QR code is as large as the slide makes it
     assert client.get(f"/s/{round_.short_code}").headers["Location"] == f"/r/{round_.token}"
     for key in ("title", "answer", "spider-rounds", "spider-professions", "spider-districts",
-                "dimensions", "agreement", "trend", "points"):
+                "dimensions-rounds", "agreement", "trend", "points"):
         assert f'id="slide-{key}"' in html
     assert "/assets/plotly.min.js" in html and "present.js" in html
     assert "<script>" not in html  # CSP: no inline script

@@ -345,7 +345,7 @@ def test_a_limited_viewers_presentation_never_shows_another_group(client, limite
     base = f"/projects/{project.slug}/present"
     _no_leak(client, base, secrets, codes=(200,))
     keys = ("answer", "spider-rounds", "spider-professions", "spider-districts",
-            "dimensions", "agreement", "trend", "points")
+            "dimensions-rounds", "agreement", "trend", "points")
     for group, live in itertools.product(("", f"district:{OWN[0]}", "district:south",
                                           "profession:alfa"), ("", "3")):
         query = [("rounds", 1), ("rounds", 2), ("live", live)]

@@ -77,7 +77,7 @@ def _index(project: Project, form: ExportFilterForm, lang: str, *,
     if not form.errors:
         try:
             with force_locale(lang):
-                charts = images.seminar_charts(project, lang, **form.export_selection())
+                charts = images.seminar_chart_names(project, lang, **form.export_selection())
         except SelectionError as exc:
             error = str(exc)
     return render_template(
@@ -97,10 +97,10 @@ def chart(slug: str, key: str, fmt: str):
 
     def make(project: Project, selection: dict, lang: str) -> Response:
         with force_locale(lang):
-            chosen = [c for c in images.seminar_charts(project, lang, **selection)
-                      if c.key == key]
-            if not chosen:
+            found = images.seminar_chart(project, key, lang, **selection)
+            if found is None:
                 abort(404)
+            chosen = [found]
             group = images.chosen_group(project, selection["profession"],
                                          selection["district"], lang)
             try:

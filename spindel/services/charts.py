@@ -6,14 +6,18 @@ hidden groups never get a trace."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import plotly.graph_objects as go
 from babel import Locale
 from babel.numbers import parse_pattern
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from .. import instrument as instruments
 from ..models import Project, RoundStatus
@@ -226,8 +230,11 @@ def _version(payload: dict, lang: str) -> str:
                    version=instrument["version"])
 
 
-def _payload(project, lang, by="round", rounds=None, profession=None, district=None):
+def _payload(project, lang, by="round", rounds=None, profession=None, district=None,
+             published: Published | None = None) -> dict:
     selection = Selection(by, tuple(rounds or ()), profession, district)
+    if published is not None:
+        return published.payload(selection)
     return results_payload(project, selection, lang=lang)
 
 
@@ -336,48 +343,48 @@ def rewrap_spider(spec: dict, width: int, dimension_width: int = 0) -> list[str]
 
 
 def spider_rounds(project: Project, lang: str = "sv", rounds=None, profession=None,
-                  district=None) -> Chart:
+                  district=None, *, published: Published | None = None) -> Chart:
     """Item means with one outline per round (of the whole round, or one profession or
     district in each)."""
     with force_locale(lang):
-        payload = _payload(project, lang, "round", rounds, profession, district)
+        payload = _payload(project, lang, "round", rounds, profession, district, published)
         groups = _visible(payload)
-        return _spider(project, payload, "spider-rounds", _("Items per round"),
+        return _spider(project, payload, "spider-rounds", title_of("spider-rounds"),
                        [_round_name(g) for g in groups],
                        [_round_legend(payload, g, lang) for g in groups], lang,
                        _("one outline per round"))
 
 
 def _round_title(project: Project, round_number: int) -> str:
-    return next((r.label for r in project.rounds if r.number == round_number),
-                _("Round %(number)s", number=round_number))
+    found = project.round(round_number)
+    return found.label if found is not None else _("Round %(number)s", number=round_number)
 
 
-def _spider_per_group(project: Project, by: str, round_number: int, lang: str) -> Chart:
+def _spider_per_group(project: Project, by: str, round_number: int, lang: str,
+                      published: Published | None) -> Chart:
     """Item means with one outline per profession or district (`by`), for one round."""
     with force_locale(lang):
-        payload = _payload(project, lang, by, [round_number])
+        payload = _payload(project, lang, by, [round_number], published=published)
         groups = _visible(payload)
-        round_title = _round_title(project, round_number)
-        if by == "profession":
-            title = _("Professions: %(round)s", round=round_title)
-            what = _("one outline per profession")
-        else:
-            title = _("Districts: %(round)s", round=round_title)
-            what = _("one outline per district")
-        return _spider(project, payload, f"spider-{by}s-{round_number}", title,
+        kind = f"spider-{by}s"
+        title = title_of(kind, _round_title(project, round_number))
+        what = (_("one outline per profession") if by == "profession"
+                else _("one outline per district"))
+        return _spider(project, payload, f"{kind}-{round_number}", title,
                        [g["label"] for g in groups],
                        [_group_legend(payload, g, lang) for g in groups], lang, what)
 
 
-def spider_professions(project: Project, round_number: int, lang: str = "sv") -> Chart:
+def spider_professions(project: Project, round_number: int, lang: str = "sv", *,
+                       published: Published | None = None) -> Chart:
     """Item means with one outline per profession, for one round."""
-    return _spider_per_group(project, "profession", round_number, lang)
+    return _spider_per_group(project, "profession", round_number, lang, published)
 
 
-def spider_districts(project: Project, round_number: int, lang: str = "sv") -> Chart:
+def spider_districts(project: Project, round_number: int, lang: str = "sv", *,
+                     published: Published | None = None) -> Chart:
     """Item means with one outline per district, for one round."""
-    return _spider_per_group(project, "district", round_number, lang)
+    return _spider_per_group(project, "district", round_number, lang, published)
 
 
 # --- dimensions -----------------------------------------------------------------------------
@@ -416,24 +423,25 @@ def _dimension_bars(project: Project, payload: dict, key: str, title: str,
 
 
 def dimensions_rounds(project: Project, lang: str = "sv", rounds=None, profession=None,
-                      district=None) -> Chart:
+                      district=None, *, published: Published | None = None) -> Chart:
     with force_locale(lang):
-        payload = _payload(project, lang, "round", rounds, profession, district)
+        payload = _payload(project, lang, "round", rounds, profession, district, published)
         groups = _visible(payload)
         return _dimension_bars(project, payload, "dimensions-rounds",
-                               _("Dimensions per round"), [_round_name(g) for g in groups],
+                               title_of("dimensions-rounds"), [_round_name(g) for g in groups],
                                [_round_legend(payload, g, lang) for g in groups], lang,
                                _("per round"))
 
 
-def dimensions_professions(project: Project, round_number: int, lang: str = "sv") -> Chart:
+def dimensions_professions(project: Project, round_number: int, lang: str = "sv", *,
+                           published: Published | None = None) -> Chart:
     """Dimension scores per profession in one round (rounds are never pooled)."""
     with force_locale(lang):
-        payload = _payload(project, lang, "profession", [round_number])
+        payload = _payload(project, lang, "profession", [round_number], published=published)
         groups = _visible(payload)
         return _dimension_bars(project, payload, f"dimensions-professions-{round_number}",
-                               _("Dimensions per profession: %(round)s",
-                                 round=_round_title(project, round_number)),
+                               title_of("dimensions-professions",
+                                        _round_title(project, round_number)),
                                [g["label"] for g in groups],
                                [_group_legend(payload, g, lang) for g in groups], lang,
                                _("per profession"))
@@ -443,14 +451,15 @@ def dimensions_professions(project: Project, round_number: int, lang: str = "sv"
 
 
 def agreement(project: Project, round_number: int, lang: str = "sv", profession=None,
-              district=None) -> Chart:
+              district=None, *, published: Published | None = None) -> Chart:
     """How much people agree: each item's quartile band, median and mean, sorted by standard
     deviation, largest first."""
     with force_locale(lang):
         instrument = instruments.for_project(project)
-        payload = _payload(project, lang, "none", [round_number], profession, district)
+        payload = _payload(project, lang, "none", [round_number], profession, district,
+                           published)
         groups = _visible(payload)
-        title = _("Agreement: %(round)s", round=_round_title(project, round_number))
+        title = title_of("agreement", _round_title(project, round_number))
         stats = groups[0]["items"] if groups else {}
         items = [i for i in instrument.items if stats and (stats[i.key]["n"] or 0) > 0]
         # Largest standard deviation first: where people disagree most is the talking point.
@@ -519,11 +528,11 @@ def agreement(project: Project, round_number: int, lang: str = "sv", profession=
 
 
 def trend(project: Project, lang: str = "sv", rounds=None, profession=None,
-          district=None) -> Chart:
+          district=None, *, published: Published | None = None) -> Chart:
     """Each item's mean across the rounds; hidden rounds have no point."""
     with force_locale(lang):
         instrument = instruments.for_project(project)
-        payload = _payload(project, lang, "round", rounds, profession, district)
+        payload = _payload(project, lang, "round", rounds, profession, district, published)
         groups = _visible(payload)
         # Each round with the answers it rests on, an open one marked: on two lines.
         x = [_round_legend(payload, g, lang).replace(" (", "<br>(", 1) for g in groups]
@@ -540,7 +549,7 @@ def trend(project: Project, lang: str = "sv", rounds=None, profession=None,
                                ": %{customdata[0]}<br>n = %{customdata[1]}<br>" + _("SD") +
                                ": %{customdata[2]}<extra></extra>"),
             ))
-        figure = _figure(traces, _("Items over time"), lang, height=600,
+        figure = _figure(traces, title_of("trend"), lang, height=600,
                          xaxis={"automargin": True},
                          yaxis={"range": [instrument.scale.min - 0.5, instrument.scale.max + 0.5],
                                 "tickvals": instrument.scale.values, "gridcolor": "#d0d0d0",
@@ -552,11 +561,114 @@ def trend(project: Project, lang: str = "sv", rounds=None, profession=None,
         table.append([_("Responses")] + [number(g["responses"], lang, 0) for g in groups])
         caption = (_("Mean rating per item in each round.") + _open_note(payload, groups, lang)
                    + hidden_note(payload) + _version(payload, lang))
-        return Chart("trend", _("Items over time"), figure, table, caption,
+        return Chart("trend", title_of("trend"), figure, table, caption,
                      _responses(groups), None if traces else empty_note(payload))
 
 
-# --- the set for a seminar ------------------------------------------------------------------
+# --- the published figures of one request ---------------------------------------------------
+
+
+class Published:
+    """The published figures one request draws its charts from, for a reader with this
+    scope: each selection's results_payload is computed once, however many charts, slides
+    or images read it. Payloads are shared: read them, never change them."""
+
+    def __init__(self, project: Project, lang: str = "sv", scope: Scope = EVERYTHING):
+        self.project, self.lang, self.scope = project, lang, scope
+        self._payloads: dict[Selection, dict] = {}
+
+    def payload(self, selection: Selection) -> dict:
+        if selection not in self._payloads:
+            self._payloads[selection] = results_payload(self.project, selection, self.lang,
+                                                        self.scope)
+        return self._payloads[selection]
+
+
+# --- the registry: every chart, once ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """What a set of charts shows: the chosen rounds side by side (none = every round), of
+    the whole rounds or of one profession or one district."""
+
+    rounds: tuple[int, ...] = ()
+    profession: str | None = None
+    district: str | None = None
+
+    @property
+    def one_group(self) -> bool:
+        return self.profession is not None or self.district is not None
+
+
+@dataclass(frozen=True)
+class ChartKind:
+    """One kind of chart. `per_round`: one chart per chosen round (its key ends in -<round>),
+    else one across the chosen rounds. `breakdown`: it sets a round's professions or
+    districts side by side, so it is shown only for all answers, once the round has
+    closed, to a reader who may see every group. `slide_title`: the heading of its slide in
+    the presentation and the deck (for the show's focus round); None: not on slides."""
+
+    key: str
+    title: LazyString  # with %(round)s for a per-round chart
+    build: Callable[[Published, ChartView, int | None], Chart]
+    slide_title: LazyString | None
+    per_round: bool = False
+    breakdown: bool = False
+
+    @property
+    def on_slides(self) -> bool:
+        return self.slide_title is not None
+
+
+CHARTS: dict[str, ChartKind] = {kind.key: kind for kind in (
+    ChartKind("spider-rounds", _l("Items per round"),
+              lambda p, v, n: spider_rounds(p.project, p.lang, v.rounds, v.profession,
+                                            v.district, published=p),
+              slide_title=_l("All chosen rounds")),
+    ChartKind("spider-professions", _l("Professions: %(round)s"),
+              lambda p, v, n: spider_professions(p.project, n, p.lang, published=p),
+              slide_title=_l("By profession – %(round)s"), per_round=True, breakdown=True),
+    ChartKind("spider-districts", _l("Districts: %(round)s"),
+              lambda p, v, n: spider_districts(p.project, n, p.lang, published=p),
+              slide_title=_l("By district – %(round)s"), per_round=True, breakdown=True),
+    ChartKind("dimensions-rounds", _l("Dimensions per round"),
+              lambda p, v, n: dimensions_rounds(p.project, p.lang, v.rounds, v.profession,
+                                                v.district, published=p),
+              slide_title=_l("Dimensions")),
+    ChartKind("dimensions-professions", _l("Dimensions per profession: %(round)s"),
+              lambda p, v, n: dimensions_professions(p.project, n, p.lang, published=p),
+              slide_title=None, per_round=True, breakdown=True),
+    ChartKind("agreement", _l("Agreement: %(round)s"),
+              lambda p, v, n: agreement(p.project, n, p.lang, v.profession, v.district,
+                                        published=p),
+              slide_title=_l("Agreement – %(round)s"), per_round=True),
+    ChartKind("trend", _l("Items over time"),
+              lambda p, v, n: trend(p.project, p.lang, v.rounds, v.profession, v.district,
+                                    published=p),
+              slide_title=_l("Over time")),
+)}
+
+
+def title_of(kind: str, round_label: str | None = None) -> str:
+    """A chart's title, from the registry."""
+    title = CHARTS[kind].title
+    return str(title) % {"round": round_label} if CHARTS[kind].per_round else str(title)
+
+
+def chart_key(kind: ChartKind, round_number: int | None) -> str:
+    return f"{kind.key}-{round_number}" if kind.per_round else kind.key
+
+
+def _kinds(published: Published, view: ChartView, round_: dict | None,
+           slides: bool = False) -> list[ChartKind]:
+    """The kinds of chart shown across the chosen rounds (round_ None) or for one round
+    (its entry in a by-round payload's rounds)."""
+    per_round = round_ is not None
+    return [kind for kind in CHARTS.values() if kind.per_round == per_round
+            and (kind.on_slides or not slides)
+            and not (kind.breakdown and (view.one_group or not published.scope.breakdowns
+                                         or not round_["breakdowns"]))]
 
 
 @dataclass
@@ -568,42 +680,81 @@ class ChartSection:
     charts: list[Chart]
 
 
-def chart_sections(project: Project, lang: str = "sv", rounds=None, profession=None,
-                   district=None, newest_first: bool = False,
-                   scope: Scope = EVERYTHING) -> list[ChartSection]:
-    """The overview charts across the chosen rounds, then per round with published figures:
-    professions, districts and dimensions per profession (only without a filter: a
-    profession within a district is never shown; and only for a reader who may see a
-    round's groups side by side) and agreement. Raises SelectionError outside the scope."""
-    scope.check(Selection("round", tuple(rounds or ()), profession, district))
-    one_group = {"profession": profession, "district": district}
-    with force_locale(lang):
-        sections = [ChartSection("overview", _("All chosen rounds"), [
-            spider_rounds(project, lang, rounds, **one_group),
-            dimensions_rounds(project, lang, rounds, **one_group),
-            trend(project, lang, rounds, **one_group),
-        ])]
-        totals = _payload(project, lang, "round", rounds, profession, district)
+def _sections(published: Published, view: ChartView, newest_first: bool = False):
+    """(section key, title, round number, kinds) of the overview, then of each chosen round
+    with published figures. Raises SelectionError outside the reader's scope."""
+    published.scope.check(Selection("round", view.rounds, view.profession, view.district))
+    with force_locale(published.lang):
+        totals = published.payload(Selection("round", view.rounds, view.profession,
+                                             view.district))
+        out = [("overview", _("All chosen rounds"), None, _kinds(published, view, None))]
+        rounds = {r["number"]: r for r in totals["rounds"]}
         visible = _visible(totals)
-        breakdowns = {r["number"]: r["breakdowns"] for r in totals["rounds"]}
         for group in reversed(visible) if newest_first else visible:
             number_ = group["key"]
-            charts = []
-            # An open round publishes only its whole: no empty profession or district charts.
-            if (profession is None and district is None and breakdowns.get(number_)
-                    and scope.breakdowns):
-                charts += [spider_professions(project, number_, lang),
-                           spider_districts(project, number_, lang),
-                           dimensions_professions(project, number_, lang)]
-            charts.append(agreement(project, number_, lang, **one_group))
-            sections.append(ChartSection(f"round-{number_}", group["label"], charts))
-    return sections
+            out.append((f"round-{number_}", group["label"], number_,
+                        _kinds(published, view, rounds[number_])))
+    return out
+
+
+def chart_sections(project: Project, lang: str = "sv", rounds=None, profession=None,
+                   district=None, newest_first: bool = False, scope: Scope = EVERYTHING,
+                   published: Published | None = None) -> list[ChartSection]:
+    """The overview charts across the chosen rounds, then per round with published figures
+    its per-round charts (the breakdowns only without a group filter — a profession within a
+    district is never shown — and for a reader who may see a round's groups side by side).
+    Raises SelectionError outside the scope."""
+    published = published or Published(project, lang, scope)
+    view = ChartView(tuple(rounds or ()), profession, district)
+    with force_locale(lang):
+        return [ChartSection(key, title, [kind.build(published, view, number_)
+                                          for kind in kinds])
+                for key, title, number_, kinds in _sections(published, view, newest_first)]
+
+
+class ChartName(NamedTuple):
+    key: str
+    title: str
+
+
+def chart_list(published: Published, view: ChartView) -> list[ChartName]:
+    """Key and title of every chart chart_sections would draw, without drawing them."""
+    out = []
+    with force_locale(published.lang):
+        for _key, _title, number_, kinds in _sections(published, view):
+            label = _round_title(published.project, number_) if number_ is not None else None
+            out += [ChartName(chart_key(kind, number_), title_of(kind.key, label))
+                    for kind in kinds]
+    return out
+
+
+def one_chart(published: Published, view: ChartView, key: str) -> Chart | None:
+    """The chart with this key, built alone; None if the view has no such chart."""
+    for _key, _title, number_, kinds in _sections(published, view):
+        for kind in kinds:
+            if chart_key(kind, number_) == key:
+                with force_locale(published.lang):
+                    return kind.build(published, view, number_)
+    return None
 
 
 def seminar_chart_set(project: Project, lang: str = "sv", rounds=None, profession=None,
                       district=None, scope: Scope = EVERYTHING) -> list[Chart]:
-    """Every chart for a seminar: the overview charts, then per round with answers the
-    professions, the districts (as the scope allows) and the agreement."""
+    """Every chart for a seminar: the overview charts, then per round with answers its
+    per-round charts (as the scope allows)."""
     return [chart for section in chart_sections(project, lang, rounds, profession, district,
                                                 scope=scope)
             for chart in section.charts]
+
+
+def slide_chart(published: Published, view: ChartView, key: str,
+                focus: int) -> Chart | None:
+    """The chart of a chart slide (a registry key, for the show's focus round); None for a
+    key the show has no slide for."""
+    kind = CHARTS.get(key)
+    if kind is None or not kind.on_slides:
+        return None
+    if kind.breakdown and (view.one_group or not published.scope.breakdowns):
+        return None
+    with force_locale(published.lang):
+        return kind.build(published, view, focus if kind.per_round else None)

@@ -103,19 +103,19 @@ def slides(project: Project, show: Show, lang: str = "sv") -> list[Slide]:
                              live=True))
         if show.live is not None:
             out.append(Slide("answer", _("Answer now"), "answer", live))
-        out.append(Slide("spider-rounds", _("All chosen rounds"), "chart", live))
-        if not show.one_group and show.scope.breakdowns:
-            waiting = _("Professions and districts are shown when %(round)s has closed.",
-                        round=focus)
-            for key, title in (
-                    ("spider-professions", _("By profession – %(round)s", round=focus)),
-                    ("spider-districts", _("By district – %(round)s", round=focus))):
-                out.append(Slide(key, title, "chart", live) if closed
-                           else Slide(key, title, "waiting", text=waiting))
+        # The charts, in the registry's order (services/charts.CHARTS); the per-round ones
+        # for the focus round. A breakdown waits, in a sentence, until its round has closed.
+        waiting = _("Professions and districts are shown when %(round)s has closed.",
+                    round=focus)
+        for kind in charts.CHARTS.values():
+            if not kind.on_slides or (kind.breakdown and (show.one_group
+                                                          or not show.scope.breakdowns)):
+                continue
+            title = str(kind.slide_title) % ({"round": focus} if kind.per_round else {})
+            out.append(Slide(kind.key, title, "waiting", text=waiting)
+                       if kind.breakdown and not closed else Slide(kind.key, title, "chart",
+                                                                   live))
         out += [
-            Slide("dimensions", _("Dimensions"), "chart", live),
-            Slide("agreement", _("Agreement – %(round)s", round=focus), "chart", live),
-            Slide("trend", _("Over time"), "chart", live),
             Slide("points", _("Talking points – %(round)s", round=focus), "points", live),
             # The room's priorities for the focus round, counted as the phones vote
             # (services/votes.py): always polled, so a vote opened elsewhere shows too.
@@ -151,24 +151,14 @@ def response_count(round_: Round) -> int:
                              .where(Response.round_id == round_.id)) or 0
 
 
-def chart_for(project: Project, key: str, show: Show,
-              lang: str = "sv") -> charts.Chart | None:
-    """The chart of one chart slide, or None for a key that is no chart slide (for the
-    show's scope)."""
-    rounds, focus, group = show.rounds, show.focus, show.selection.filter
+def chart_for(project: Project, key: str, show: Show, lang: str = "sv",
+              published: charts.Published | None = None) -> charts.Chart | None:
+    """The chart of one chart slide, built alone, or None for a key that is no chart slide
+    (for the show's scope)."""
     show.scope.check(show.selection)
-    builders = {
-        "spider-rounds": lambda: charts.spider_rounds(project, lang, rounds, **group),
-        "dimensions": lambda: charts.dimensions_rounds(project, lang, rounds, **group),
-        "agreement": lambda: charts.agreement(project, focus, lang, **group),
-        "trend": lambda: charts.trend(project, lang, rounds, **group),
-    }
-    if show.scope.breakdowns:
-        builders.update({
-            "spider-professions": lambda: charts.spider_professions(project, focus, lang),
-            "spider-districts": lambda: charts.spider_districts(project, focus, lang),
-        })
-    return builders[key]() if key in builders else None
+    return charts.slide_chart(published or charts.Published(project, lang, show.scope),
+                              charts.ChartView(show.rounds, show.profession, show.district),
+                              key, show.focus)
 
 
 def projector_figure(chart: charts.Chart) -> dict:

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..models import Project, RoundStatus
-from .charts import Chart, chart_sections
-from .results import results_payload
+from .charts import Chart, Published, chart_sections
 from .selection import EVERYTHING, Scope, Selection
 
 # Charts of a round's professions or districts: while a round is open none of their groups
@@ -67,7 +66,8 @@ def results_page(project: Project, selection: Selection, lang: str = "sv",
     """The page for a by-round selection (rounds side by side, at most one group) as a
     reader with this scope sees it. Raises SelectionError for unknown rounds or keys and
     for cells outside the scope."""
-    payload = results_payload(project, selection, lang, scope)
+    published = Published(project, lang, scope)  # each payload once, for page and charts
+    payload = published.payload(selection)
     filtered = selection.profession is not None or selection.district is not None
     notes = [_note(r, g, filtered)
              for r, g in zip(payload["rounds"], payload["groups"], strict=True)]
@@ -76,7 +76,7 @@ def results_page(project: Project, selection: Selection, lang: str = "sv",
         return page
     by_number = {n.number: n for n in notes}
     for section in chart_sections(project, lang, selection.rounds, newest_first=True,
-                                  scope=scope, **selection.filter):
+                                  scope=scope, published=published, **selection.filter):
         number = int(section.key.removeprefix("round-")) if section.key != "overview" else None
         note = by_number.get(number)
         charts = section.charts

@@ -293,6 +293,26 @@ def seminar_charts(project, lang: str = "sv", rounds: Sequence[int] | None = Non
                                     district, scope=scope)
 
 
+def seminar_chart_names(project, lang: str = "sv", rounds: Sequence[int] | None = None,
+                        profession: str | None = None, district: str | None = None,
+                        scope: Scope = EVERYTHING) -> list:
+    """Key and title of each of the seminar's charts, without drawing them."""
+    from .. import charts
+
+    return charts.chart_list(charts.Published(project, lang, scope),
+                             charts.ChartView(tuple(rounds or ()), profession, district))
+
+
+def seminar_chart(project, key: str, lang: str = "sv", rounds: Sequence[int] | None = None,
+                  profession: str | None = None, district: str | None = None,
+                  scope: Scope = EVERYTHING):
+    """The seminar's chart with this key, built alone (None: no such chart)."""
+    from .. import charts
+
+    return charts.one_chart(charts.Published(project, lang, scope),
+                            charts.ChartView(tuple(rounds or ()), profession, district), key)
+
+
 def chart_images(charts: Sequence, fmt: str, k: int,
                  export_engine: ExportEngine | None = None,
                  group: str | None = None) -> list[bytes]:
