@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
@@ -54,6 +57,22 @@ def _description(exc: HTTPException) -> str | None:
     return str(described) if described is not None else None
 
 
+def _csrf_error(exc: CSRFError):
+    """A form sent without a valid token: the login ended (hours unused), or the form came
+    from another site. Nothing was stored; the page says so and how not to lose what was
+    typed (the browser's Back keeps it). Forms that can show themselves again with the input
+    kept check their own token instead (vote, agreements)."""
+    if _wants_json():
+        return render_error(400, _description(exc))
+    referrer = urlsplit(request.referrer or "")
+    back = (referrer.path if referrer.netloc == request.host and referrer.path.startswith("/")
+            else None)
+    logged_in = bool(getattr(current_user, "is_authenticated", False))
+    return render_template("form_expired.html", back=back, logged_in=logged_in,
+                           login_url=url_for("auth.login", next=back) if back
+                           else url_for("auth.login")), 400
+
+
 def _data_error(exc: DataError):
     """A value the database refused (a NUL on PostgreSQL, a number out of its range): the
     request was wrong, not the server. The checks at the edge (security.py, each form and
@@ -66,5 +85,6 @@ def _data_error(exc: DataError):
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DataError, _data_error)

@@ -13,6 +13,7 @@ import statistics
 from html import unescape
 
 import pytest
+from flask import g
 from pptx import Presentation
 
 from spindel.extensions import db
@@ -322,6 +323,73 @@ def test_without_a_csrf_token_nothing_changes(client, make_project, supporter):
     assert [(a.action, a.status) for a in stored(round_)] == [("Finns", "in_progress")]
 
 
+def test_a_refused_form_token_shows_the_form_again_with_everything_typed(client,
+                                                                         make_project,
+                                                                         supporter):
+    """A token that no longer fits (a form from an old page, or sent from elsewhere) is a
+    400, and the agreement typed during the seminar is on the page again, not lost."""
+    project = make_project()
+    round_ = project.rounds[0]
+    supporter(project)
+    typed = {"items": ["goals"], "action": "Gemensamma rutinträffar varje månad",
+             "owner": "Styrgruppen Farsta", "due": "våren 2020", "csrf_token": "gammal"}
+    reply = client.post(base(project, 1), data=typed)
+    assert reply.status_code == 400
+    html = reply.get_data(as_text=True)
+    assert "Formuläret hade gått ut. Allt du har fyllt i finns kvar – skicka det igen." in html
+    assert 'role="alert"' in html
+    assert "Gemensamma rutinträffar varje månad</textarea>" in html
+    assert 'value="Styrgruppen Farsta"' in html and 'value="våren 2020"' in html
+    assert re.search(r'value="goals"\s+checked', html)
+    assert stored(round_) == []
+    # Sent again from that page (with its fresh token), it is recorded.
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    assert client.post(base(project, 1), data={**typed, "csrf_token": token}).status_code == 302
+    [agreement] = stored(round_)
+    assert agreement.action == typed["action"]
+
+    reply = client.post(f"{base(project, 1)}/{agreement.id}/edit",
+                        data={**typed, "action": "Ändrad text", "csrf_token": ""})
+    assert reply.status_code == 400
+    html = reply.get_data(as_text=True)
+    assert "Allt du har fyllt i finns kvar" in html and "Ändrad text</textarea>" in html
+    assert stored(round_)[0].action == typed["action"]
+
+
+@pytest.mark.parametrize("lost", ["login", "cookie"])
+def test_a_supporter_logged_out_while_typing_gets_her_agreement_back(client, make_project,
+                                                                      supporter, lost):
+    """Her login ended while she typed (hours unused), or the browser dropped its cookie:
+    nothing is stored, and the page says why and shows what she wrote, to copy."""
+    project = make_project()
+    round_ = project.rounds[0]
+    supporter(project)
+    agreement = agreements.add(round_, ["rules"], "Finns")
+    db.session.commit()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get(base(project, 1)).get_data(as_text=True)).group(1)
+    if lost == "login":
+        with client.session_transaction() as session:
+            session["_login_at"] = 0
+    else:
+        client._cookies.clear()
+    g.pop("_login_user", None)  # the tests' one app context would keep the last request's
+    typed = {"items": ["goals", "roles"], "action": "Träffas <varje> månad\r\noch följa upp",
+             "owner": "Styrgruppen", "due": "hösten", "csrf_token": token}
+    for path in (base(project, 1), f"{base(project, 1)}/{agreement.id}/edit"):
+        reply = client.post(path, data=typed)
+        assert reply.status_code == 400, path
+        html = reply.get_data(as_text=True)
+        words = text_of(html)
+        assert "Du hade loggats ut – överenskommelsen sparades inte" in words
+        assert "kopiera det, logga in igen" in words
+        assert "Träffas &lt;varje&gt; månad" in html and "<varje>" not in html
+        assert 'value="Styrgruppen"' not in html and ">Styrgruppen</textarea>" in html
+        assert re.search(r"Frågor som den gäller: [^,]+, [^,]+ Vad som ska göras", words)
+        assert f'href="/login?next={path}"' in html
+    assert [(a.action, a.items) for a in stored(round_)] == [("Finns", ["rules"])]
+
+
 def test_hostile_requests_get_a_clear_answer_never_500(client, make_project, supporter):
     mine, other = make_project(rounds=2), make_project()
     supporter(mine)
@@ -448,8 +516,17 @@ def test_the_rounds_own_agreements_have_a_slide_of_their_own(client, two_rounds,
 
 
 def test_a_viewer_sees_the_agreement_slides(client, two_rounds, viewer):
-    viewer(two_rounds)
-    assert slide_json(client, two_rounds, "agreed-last").status_code == 200
+    project = two_rounds
+    viewer(project)
+    html = client.get(f"/projects/{project.slug}/present/slides"
+                      + slides_query(project)).get_data(as_text=True)
+    keys = re.findall(r'<section class="slide[^"]*" id="slide-([^"]+)"', html)
+    assert keys[:2] == ["title", "agreed-last"]
+    reply = slide_json(client, project, "agreed-last")
+    assert reply.status_code == 200
+    words = text_of(reply.get_json()["html"])
+    assert "Gemensamma rutinträffar varje månad" in words
+    assert "Status: Pågår · Vem: Styrgruppen Farsta · När: våren 2020" in words
 
 
 def deck_texts(data: bytes) -> list[tuple[str, str]]:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
+from flask import g
+from flask_babel import refresh
+from sqlalchemy import func, select
+
 from spindel.access import can_see, project_or_404
 from spindel.extensions import db
-from spindel.models import ApiToken
+from spindel.models import ApiToken, ExpectedStaff
 from spindel.services.accounts import create_api_token, user_for_api_token
 
 
@@ -82,3 +88,40 @@ def test_text_fields_keep_type_autocomplete_and_error_links(client):
     field = html[html.index('<input', html.index('for="email"')):]
     field = field[:field.index(">")]
     assert 'aria-invalid="true"' in field and 'aria-describedby="email-error"' in field
+
+
+def test_a_form_sent_without_a_valid_token_says_nothing_was_saved_and_what_to_do(
+        client, login_as, make_project):
+    """An expired or missing form token is a 400 with a page that says so in plain words,
+    in the visitor's language, with the way back to the form, not a bare error."""
+    project = make_project()
+    login_as(projects=[project])
+    form_page = f"/projects/{project.slug}/rounds/1/expected"
+    field = f"p_{project.professions[0].id}"
+    reply = client.post(form_page, data={field: "12", "csrf_token": "gammal"},
+                        headers={"Referer": f"http://localhost{form_page}"})
+    assert reply.status_code == 400
+    html = reply.get_data(as_text=True)
+    assert '<html lang="sv">' in html
+    assert "<h1>Formuläret hade gått ut – inget sparades</h1>" in html
+    assert "gå tillbaka med webbläsarens bakåtknapp och kopiera det" in html
+    assert f'<a href="{form_page}">Öppna formuläret igen</a>' in html
+    assert "logga in igen" not in html  # still logged in
+    assert db.session.scalar(select(func.count()).select_from(ExpectedStaff)) == 0
+
+    refresh()  # the tests' one app context keeps the last request's language
+    reply = client.post(f"{form_page}?lang=en", data={field: "12"},
+                        headers={"Referer": "https://elsewhere.example/form"})
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 400 and "<h1>The form had expired – nothing was saved</h1>" in html
+    assert "elsewhere.example" not in html  # a link back only within the site
+
+    # Logged out meanwhile (the cookie gone): the login form itself says what to do.
+    client._cookies.clear()
+    g.pop("_login_user", None)  # the tests' one app context would keep the last request's
+    refresh()
+    reply = client.post("/login", data={"email": "a@example.org", "password": "x"})
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 400
+    assert "Du kan behöva logga in igen först." in html
+    assert re.search(r'<a href="/login">Logga in</a>', html)

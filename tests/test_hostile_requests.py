@@ -40,7 +40,7 @@ def values(make_project):
     return {"slug": project.slug, "number": round_.number, "token": round_.token,
             "district_key": district.key, "kind": "districts", "id": district.id,
             "code": code, "key": "spider", "fmt": "svg", "user_id": 1, "token_id": 1,
-            "batch_id": 1, "project_id": project.id}
+            "batch_id": 1, "project_id": project.id, "agreement_id": 1}
 
 
 def routes(app, method: str):

@@ -36,6 +36,9 @@ READABLE_ENDPOINTS = {"results.page", "present.setup", "present.slides", "presen
                       "agreements.index"}  # a round's agreements: read, not changed
 # Routes that end the caller's own session, and so redirect to the login page.
 LOGGING_OUT = {"auth.logout", "account.logout_everywhere"}
+# Forms whose text a supporter may lose to a login that ended while she typed: a POST without
+# a login gets a 400 page with what was sent and a login link, and looks nothing up.
+KEEPS_TYPED_TEXT = {("agreements.add", "POST"), ("agreements.edit", "POST")}
 
 
 def _rules():
@@ -134,7 +137,10 @@ def test_every_route_lets_in_only_who_may_see_it(open_app, rule, endpoint, metho
         url, known = _url(open_app, endpoint, rule, world.values(user or world.member))
         reply = _request(open_app, user, method, url)
         code, location = reply.status_code, reply.headers.get("Location", "")
-        if role == "anonymous":
+        if role == "anonymous" and (endpoint, method) in KEEPS_TYPED_TEXT:
+            page = reply.get_data(as_text=True)
+            ok = code == 400 and world.project.name not in page and "/login?next=" in page
+        elif role == "anonymous":
             ok = code == 401 if rule.startswith("/api/") else (
                 code == 302 and "/login" in location)
         elif (role == "outsider" and (scoped or admin_only)) or (

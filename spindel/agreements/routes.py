@@ -4,12 +4,15 @@ list. Views read the form, call services/agreements.py, render; each commits onc
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import access
-from ..extensions import db
+from .. import instrument as instruments
+from ..extensions import csrf, db
 from ..i18n import current_lang
 from ..models import Project, Round
 from ..services import agreements
@@ -65,6 +68,35 @@ def _page(project: Project, round_: Round, form: AgreementForm | None = None,
         prefilled=prefilled, **TEMPLATE_HELPERS), code
 
 
+def _kept_when_logged_out(view):
+    """An agreement is typed during a seminar, and a login can end meanwhile (hours unused).
+    Then the supporter gets back what she typed, with the reason, instead of a login page or
+    an error page that drops it. Nothing is looked up: she may no longer be who she was."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.method == "POST" and not current_user.is_authenticated:
+            items = instruments.registry()[instruments.default_ident()].items
+            lang = current_lang()
+            chosen = set(request.form.getlist("items"))
+            return render_template(
+                "agreements/logged_out.html",
+                items=[item.short.get(lang) for item in items if item.key in chosen],
+                typed={name: request.form.get(name, "")[:5000]
+                       for name in ("action", "owner", "due")},
+                login_url=url_for("auth.login", next=request.path)), 400
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _refused(form) -> int:
+    """A form sent without a valid token (from elsewhere, or the token was lost) is a 400;
+    it is shown again with everything typed and the reason (macros.error_summary)."""
+    token = getattr(form, "csrf_token", None)  # absent where CSRF is switched off
+    return 400 if token is not None and token.errors else 422
+
+
 @bp.get(BASE)
 @login_required
 def index(slug: str, number: int):
@@ -74,6 +106,7 @@ def index(slug: str, number: int):
 
 
 @bp.post(BASE)
+@_kept_when_logged_out
 @login_required
 def add(slug: str, number: int):
     project, round_, _none = _managed(slug, number)
@@ -88,10 +121,11 @@ def add(slug: str, number: int):
             flash(_("The agreement is recorded."), "success")
             return _back(slug, number, agreement.id)
     db.session.rollback()
-    return _page(project, round_, form, 422)
+    return _page(project, round_, form, _refused(form))
 
 
 @bp.route(BASE + "/<int:agreement_id>/edit", methods=["GET", "POST"])
+@_kept_when_logged_out
 @login_required
 def edit(slug: str, number: int, agreement_id: int):
     project, round_, agreement = _managed(slug, number, agreement_id)
@@ -104,7 +138,7 @@ def edit(slug: str, number: int, agreement_id: int):
     db.session.rollback()
     return render_template("agreements/edit.html", project=project, round=round_,
                            agreement=agreement, form=form, **TEMPLATE_HELPERS), \
-        422 if form.is_submitted() else 200
+        _refused(form) if form.is_submitted() else 200
 
 
 @bp.route(BASE + "/<int:agreement_id>/delete", methods=["GET", "POST"])
@@ -152,3 +186,9 @@ def move(slug: str, number: int, agreement_id: int):
     agreements.move(agreement, form.direction.data)
     db.session.commit()
     return _back(slug, number, agreement.id)
+
+
+# Adding and editing check their own form token (AgreementForm), so a refused token shows
+# the form again with everything typed instead of the app's error page.
+csrf.exempt(add)
+csrf.exempt(edit)

@@ -181,3 +181,50 @@ def test_the_next_rounds_presentation_opens_and_ends_with_agreements(live_server
     assert "Bjuda in BMM till nätverksträffen" in text and "Kunskap om varandra" in text
     assert fits(page, width)
     assert axe_violations(page) == []
+
+
+def test_a_form_that_expired_keeps_the_agreement_and_says_why(live_server, new_page, seminar):
+    """A refused form token shows the form again with what was typed; a login that ended
+    while she typed gives her text back to copy; any other form sent then says that nothing
+    was saved. Each page passes axe and fits the phone."""
+    project, user = seminar
+    page = new_page(**PHONE)
+    log_in(page, live_server.url, user)
+    page.goto(f"{live_server.url}/projects/{project.slug}/rounds/2/agreements")
+    found = {}
+
+    def check(name: str) -> None:
+        assert fits(page, 360), name
+        if violations := axe_violations(page):
+            found[name] = violations
+
+    action = "Gemensamma träffar med öppna förskolan varje månad"
+    page.get_by_label("Vad som ska göras").fill(action)
+    page.locator("section.agreement-add input[name=csrf_token]").evaluate(
+        "el => el.value = 'gammal'")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Registrera överenskommelsen").click()
+    expect(page.get_by_role("alert")).to_contain_text("Allt du har fyllt i finns kvar")
+    expect(page.get_by_label("Vad som ska göras")).to_have_value(action)
+    check("token refused")
+
+    page.context.clear_cookies()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Registrera överenskommelsen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Du hade loggats ut – överenskommelsen sparades inte")
+    expect(page.get_by_label("Vad som ska göras")).to_have_value(action)
+    check("logged out")
+
+    log_in(page, live_server.url, user)
+    page.goto(f"{live_server.url}/projects/{project.slug}/rounds/1/agreements")
+    page.context.clear_cookies()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Markera som klar").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Formuläret hade gått ut – inget sparades")
+    expect(page.get_by_role("link", name="Logga in")).to_be_visible()
+    check("expired elsewhere")
+    assert found == {}
+    assert [a.action for a in agreements.for_round(project.rounds[1])] == []
+    assert [a.status for a in agreements.for_round(project.rounds[0])] == ["in_progress"]
