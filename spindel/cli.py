@@ -22,6 +22,7 @@ from .services.accounts import (
     password_problem,
     user_by_email,
 )
+from .services.charts import chosen_group
 from .services.demo import DEMO_SLUG, create_demo, ensure_demo_admin
 from .services.disclosure import audit_report, min_group_size
 from .services.exports import file_suffix, images
@@ -186,7 +187,7 @@ def export_command(slug: str, fmt: str, out: Path, numbers: tuple[int, ...],
 
 def _write_charts(project: Project, fmt: str, out: Path, selection: dict, lang: str) -> None:
     charts = images.seminar_charts(project, lang, **selection)
-    group = images.chosen_group(project, selection["profession"], selection["district"], lang)
+    group = chosen_group(project, selection["profession"], selection["district"], lang)
     try:
         drawn = images.chart_images(charts, fmt, min_group_size(project), group=group)
     except images.ExportUnavailable as exc:

@@ -43,7 +43,8 @@ def base(project) -> str:
 
 def test_the_page_needs_a_login_and_the_project(client, make_project, make_user, auth):
     project = make_project()
-    assert client.get(base(project)).status_code == 302
+    reply = client.get(base(project))
+    assert reply.status_code == 302 and reply.headers["Location"].startswith("/login")
     auth.login(make_user())  # a supporter of other projects
     assert client.get(base(project)).status_code == 404
 
@@ -100,7 +101,7 @@ def test_deck_workbook_and_csv_download(client, supporter):
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     titles = [s.shapes.title.text for s in Presentation(io.BytesIO(response.data)).slides]
-    assert "By profession: Mätning 2" in titles
+    assert "By profession – Mätning 2" in titles
     response = client.get(base(supporter) + "/results.xlsx?export_lang=sv")
     assert load_workbook(io.BytesIO(response.data)).sheetnames[1] == "Per mätning"
     # Swedish (the default here) for Swedish Excel, English for scripts.

@@ -20,13 +20,13 @@ from pptx.enum.chart import XL_CHART_TYPE
 from spindel import instrument as instruments
 from spindel.extensions import db
 from spindel.models import RoundState
+from spindel.services.charts import agreement_series
 from spindel.services.exports.deck import (
     CHAR_WIDTH,
     LINE_HEIGHT,
     PARAGRAPH_GAP,
     TEXT_INSET,
     TEXT_INSET_TOP,
-    agreement_series,
     build_deck,
     text_lines,
 )
@@ -75,7 +75,7 @@ def test_the_deck_has_the_presentations_slides_in_order(closed):
     titles = [s.shapes.title.text for s in deck_of(closed, lang="en").slides]
     # Closed rounds take no answers: no "answer now" slide.
     expected = ["Samverkan", "All chosen rounds", "By profession", "By district",
-                "Dimensions", "Agreement", "Trend", "Talking points", "About the instrument"]
+                "Dimensions", "Agreement", "Over time", "Talking points", "About the instrument"]
     assert len(titles) == len(expected)
     assert all(t.startswith(e) for t, e in zip(titles, expected, strict=True))
 
@@ -128,7 +128,7 @@ def test_an_open_round_is_marked_incomplete_in_legends_and_axes(client, logged_i
     expected = [f"{g['label']} (open, {g['responses']} answers)" for g in api["groups"]]
     spider = chart_on(slide_titled(deck, "All chosen rounds"))
     assert [s.name for s in spider.plots[0].series] == expected
-    assert list(chart_on(slide_titled(deck, "Trend")).plots[0].categories) == expected
+    assert list(chart_on(slide_titled(deck, "Over time")).plots[0].categories) == expected
     assert list(chart_on(slide_titled(deck, "Dimensions")).plots[0].categories) == expected
     assert "Mätning 2 (open, 23 answers). Widest spread first." in text_on(
         slide_titled(deck, "Agreement"))
@@ -185,7 +185,7 @@ def test_dimensions_and_trend_are_native_line_charts_told_apart_without_colour(c
     assert list(dimensions.plots[0].series[0].values) == [
         g["dimensions"][first["key"]] for g in by_round["groups"]]
 
-    trend = chart_on(slide_titled(deck, "Trend"))
+    trend = chart_on(slide_titled(deck, "Over time"))
     assert trend.chart_type == XL_CHART_TYPE.LINE_MARKERS
     series = trend.plots[0].series
     assert len(series) == len(by_round["instrument"]["items"]) == 9

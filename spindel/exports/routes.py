@@ -18,6 +18,7 @@ from ..errors import render_error
 from ..i18n import current_lang
 from ..instrument import LANGUAGES
 from ..models import Project
+from ..services.charts import chosen_group
 from ..services.disclosure import min_group_size
 from ..services.exports import file_suffix, images
 from ..services.exports.deck import build_deck
@@ -101,7 +102,7 @@ def chart(slug: str, key: str, fmt: str):
             if found is None:
                 abort(404)
             chosen = [found]
-            group = images.chosen_group(project, selection["profession"],
+            group = chosen_group(project, selection["profession"],
                                          selection["district"], lang)
             try:
                 image = images.chart_images(chosen, fmt, min_group_size(project),

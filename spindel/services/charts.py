@@ -21,7 +21,7 @@ from flask_babel.speaklater import LazyString
 
 from .. import instrument as instruments
 from ..models import Project, RoundStatus
-from .results import results_payload
+from .results import NO_DISTRICT_KEY, results_payload
 from .selection import EVERYTHING, Scope, Selection
 
 # Okabe–Ito without its yellow (unreadable on white), and Tol's wine and olive: nine colours,
@@ -49,6 +49,24 @@ class Chart:
     caption: str
     responses: int | None
     empty: str | None = None
+    plot: Plot | None = None  # the same numbers for an editable chart (the deck)
+
+
+@dataclass
+class Plot:
+    """A chart's numbers as plain text and floats, for charts drawn elsewhere (the deck's
+    editable PowerPoint charts). `form`: "radar" (items around, a series per group),
+    "lines" (a series per item or dimension across rounds), "bars" (clustered columns) or
+    "spread" (each item's quartiles as bars, widest spread first)."""
+
+    form: str
+    categories: list[str]
+    series: list[tuple[str, list[float | None]]]
+    value_range: tuple[float, float]
+    notes: list[str]  # speaker notes: each shown group's answers, what is left out and why
+    why: str = ""  # what the payload leaves out: said instead of an empty chart
+    subtitle: str = ""  # a line above the chart
+    groups: bool = True  # False: the breakdown has no groups at all (no districts set up)
 
 
 def plotly_text(text: str) -> str:
@@ -141,6 +159,73 @@ def hidden_note(payload: dict) -> str:
         notes.append(_("%(label)s: %(count)s answers not yet included.", label=r["label"],
                        count=r["pending"]))
     return "".join(" " + note for note in notes)
+
+
+def chosen_group(project, profession: str | None = None, district: str | None = None,
+                 lang: str = "sv") -> str | None:
+    """The name of the one profession or district figures are restricted to; None for all
+    responses."""
+    if profession is not None:
+        return next((p.label(lang) for p in project.professions if p.key == profession),
+                    profession)
+    if district is not None:
+        if district == NO_DISTRICT_KEY:
+            return _("No district")
+        return next((d.label(lang) for d in project.districts if d.key == district), district)
+    return None
+
+
+def counted_name(payload: dict, group: dict, lang: str) -> str:
+    """A group's name with the answers its figures rest on, for a column head or a legend:
+    "Mätning 6 (pågår, 23 svar)", a round that is still open marked so (its figures are
+    incomplete); a hidden group's name alone. payload is the group's results_payload."""
+    if group["suppressed"]:
+        return group["label"]
+    count = number(group["responses"], lang, 0)
+    by = payload["selection"]["by"]
+    open_ = any(r["status"] == RoundStatus.OPEN and (by == "none" or r["number"] == group["key"])
+                for r in payload["rounds"]) and by in ("round", "none")
+    if open_:
+        return _("%(name)s (open, %(count)s answers)", name=group["label"], count=count)
+    return _("%(name)s (%(count)s answers)", name=group["label"], count=count)
+
+
+def slide_notes(payload: dict, groups: list[dict]) -> list[str]:
+    """Speaker notes: each shown group's count, then what is left out and why."""
+    notes = [_("%(group)s: %(n)s responses", group=g["label"], n=g["responses"])
+             for g in groups]
+    notes.append(_("Groups with fewer than %(k)s responses are hidden.",
+                   k=payload["min_group_size"]))
+    if left_out := hidden_note(payload).strip():
+        notes.append(left_out)
+    return notes
+
+
+def _scale_range(payload: dict) -> tuple[float, float]:
+    scale = payload["instrument"]["scale"]
+    return (scale["min"], scale["max"])
+
+
+def agreement_series(stats: dict, items: list[dict],
+                     k: int) -> tuple[list[str], list[tuple[str, list]]]:
+    """The agreement chart of one published cell as (item labels, series): the items with
+    a number, widest spread (standard deviation) first. Where quartiles are published (n ≥
+    2k) each item gets three bars — lower quartile, median, upper quartile: the farther
+    apart, the less people agree; an item with too few answers for quartiles gets its mean,
+    and a cell without quartiles its means alone. Every value is a published statistic."""
+    rated = [i for i in items if (stats[i["key"]]["n"] or 0) > 0]
+    rated.sort(key=lambda i: (stats[i["key"]]["sd"] is None, -(stats[i["key"]]["sd"] or 0)))
+    rows = [stats[i["key"]] for i in rated]
+    labels = [i["label"] for i in rated]
+    if not any(s["q1"] is not None for s in rows):
+        return labels, [(_("Mean"), [s["mean"] for s in rows])] if rows else []
+    series = [(_("Lower quartile"), [s["q1"] for s in rows]),
+              (_("Median"), [s["median"] for s in rows]),
+              (_("Upper quartile"), [s["q3"] for s in rows])]
+    if any(s["q1"] is None for s in rows):
+        series.append((_("Mean (fewer than %(n)s answers)", n=2 * k),
+                       [s["mean"] if s["q1"] is None else None for s in rows]))
+    return labels, series
 
 
 def empty_note(payload: dict) -> str:
@@ -305,8 +390,12 @@ def _spider(project: Project, payload: dict, key: str, title: str, headers: list
                                  group=g.label.get(lang)) for g in instrument.added_groups)
                + _open_note(payload, groups, lang) + hidden_note(payload)
                + _version(payload, lang))
+    plot = Plot("radar", [i["label"] for i in payload["instrument"]["items"]],
+                [(counted_name(payload, g, lang), [g["items"][i.key]["mean"] for i in items])
+                 for g in groups], _scale_range(payload), slide_notes(payload, groups),
+                why=hidden_note(payload).strip(), groups=bool(payload["groups"]))
     return Chart(key, title, figure, table, caption, _responses(groups),
-                 None if traces else empty_note(payload))
+                 None if traces else empty_note(payload), plot)
 
 
 ADDED_SHADE = "rgba(120, 120, 120, 0.16)"  # grey, light enough for every outline on top
@@ -418,8 +507,21 @@ def _dimension_bars(project: Project, payload: dict, key: str, title: str,
     caption = (_("Dimension score (the mean of its items' means), %(what)s.", what=what)
                + _open_note(payload, groups, lang) + hidden_note(payload)
                + _version(payload, lang))
+    names = [counted_name(payload, g, lang) for g in groups]
+    if payload["selection"]["by"] == "round":  # rounds in order: each dimension's line
+        plot = Plot("lines", names, [(label, [g["dimensions"][d.key] for g in groups])
+                                     for d, label in zip(instrument.dimensions, labels,
+                                                         strict=True)],
+                    _scale_range(payload), slide_notes(payload, groups),
+                    why=hidden_note(payload).strip())
+    else:  # groups side by side: never a line joining unrelated groups
+        plot = Plot("bars", labels, [(name, [g["dimensions"][d.key]
+                                             for d in instrument.dimensions])
+                                     for name, g in zip(names, groups, strict=True)],
+                    _scale_range(payload), slide_notes(payload, groups),
+                    why=hidden_note(payload).strip(), groups=bool(payload["groups"]))
     return Chart(key, title, figure, table, caption, _responses(groups),
-                 None if traces else empty_note(payload))
+                 None if traces else empty_note(payload), plot)
 
 
 def dimensions_rounds(project: Project, lang: str = "sv", rounds=None, profession=None,
@@ -522,9 +624,27 @@ def agreement(project: Project, round_number: int, lang: str = "sv", profession=
                      n=2 * payload["min_group_size"])
                    + (_open_note(payload, groups, lang) or _answers_note(groups, lang))
                    + hidden_note(payload) + _version(payload, lang))
+        # The one group by its name: the chosen profession or district, else the round.
+        name = chosen_group(project, profession, district, lang) or _round_title(
+            project, round_number)
+        notes = slide_notes(payload, [])
+        if groups:
+            notes.insert(0, _("%(group)s: %(n)s responses", group=name,
+                              n=groups[0]["responses"]))
+        notes.append(_("Sorted by standard deviation, largest first. The lower and upper "
+                       "quartile hold the middle half of the answers between them: the "
+                       "closer, the more people agree. Quartiles are given where at least "
+                       "%(n)s answers gave a number, elsewhere the mean.",
+                       n=2 * payload["min_group_size"]))
+        categories, series = agreement_series(groups[0]["items"], payload["instrument"][
+            "items"], payload["min_group_size"]) if groups else ([], [])
+        plot = Plot("spread", categories, series, _scale_range(payload), notes,
+                    why=hidden_note(payload).strip(),
+                    subtitle=_("%(group)s. Widest spread first.", group=counted_name(
+                        payload, {**groups[0], "label": name}, lang)) if groups else "")
         key = f"agreement-{round_number}"
         return Chart(key, title, figure, table, caption, _responses(groups),
-                     None if traces else empty_note(payload))
+                     None if traces else empty_note(payload), plot)
 
 
 def trend(project: Project, lang: str = "sv", rounds=None, profession=None,
@@ -561,8 +681,13 @@ def trend(project: Project, lang: str = "sv", rounds=None, profession=None,
         table.append([_("Responses")] + [number(g["responses"], lang, 0) for g in groups])
         caption = (_("Mean rating per item in each round.") + _open_note(payload, groups, lang)
                    + hidden_note(payload) + _version(payload, lang))
+        plot = Plot("lines", [counted_name(payload, g, lang) for g in groups],
+                    [(i["label"], [g["items"][i["key"]]["mean"] for g in groups])
+                     for i in payload["instrument"]["items"]] if groups else [],
+                    _scale_range(payload), slide_notes(payload, groups),
+                    why=hidden_note(payload).strip())
         return Chart("trend", title_of("trend"), figure, table, caption,
-                     _responses(groups), None if traces else empty_note(payload))
+                     _responses(groups), None if traces else empty_note(payload), plot)
 
 
 # --- the published figures of one request ---------------------------------------------------

@@ -378,7 +378,8 @@ def test_every_chart_is_readable_on_a_projector(live_server, new_page, demo_supp
                   f" ({smallest[0]}), smallest chart text {text:.1f} px ({text / height:.2%}),"
                   f" QR code {qr:.1%}", end="")
     assert {f[0] for f in figures} >= {"qr", "spider-rounds", "spider-professions",
-                                       "spider-districts", "dimensions-rounds", "agreement", "trend"}
+                                       "spider-districts", "dimensions-rounds", "agreement",
+                                       "trend"}
 
 
 def test_a_slide_with_nothing_to_show_says_why(live_server, new_page, seminar):

@@ -31,22 +31,19 @@ from pptx.util import Emu, Inches, Pt
 from ... import instrument as instruments
 from ...dates import local_today
 from ...models import Project, Round, RoundStatus
-from .. import agreements, votes
-from ..charts import hidden_note
+from .. import agreements, charts, votes
+from ..charts import chosen_group
 from ..links import qr_png, respondent_url, short_url
 from ..presentation import response_count
 from ..results import results_payload
 from ..selection import EVERYTHING, Scope, Selection, SelectionError
 from ..spreadsheet_cells import inert
 from ..talking_points import talking_points as talking_points_of
-from .images import chosen_group
-from .tables import counted_name
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9, as the projector
-# Nine series told apart by colour (Okabe–Ito without its yellow, and Tol's wine and olive,
-# as the web charts), and by dash and marker without colour (print, colour blindness).
-PALETTE = ["0072B2", "E69F00", "009E73", "CC79A7", "D55E00", "56B4E9", "000000", "882255",
-           "999933"]
+# Series told apart by colour (the charts' palette) and by dash and marker without colour
+# (print, colour blindness).
+PALETTE = [colour.lstrip("#") for colour in charts.PALETTE]
 DASHES = [MSO_LINE_DASH_STYLE.SOLID, MSO_LINE_DASH_STYLE.DASH, MSO_LINE_DASH_STYLE.ROUND_DOT,
           MSO_LINE_DASH_STYLE.DASH_DOT, MSO_LINE_DASH_STYLE.LONG_DASH,
           MSO_LINE_DASH_STYLE.LONG_DASH_DOT, MSO_LINE_DASH_STYLE.SOLID,
@@ -237,27 +234,6 @@ def _rgb(hex_colour: str) -> RGBColor:
     return RGBColor.from_string(hex_colour)
 
 
-def _counts(groups: Sequence[dict]) -> list[str]:
-    return [_("%(group)s: %(n)s responses", group=g["label"], n=g["responses"]) for g in groups]
-
-
-def _notes(payload: dict, groups: Sequence[dict]) -> list[str]:
-    """Speaker notes: each shown group's count, then what is left out and why."""
-    notes = _counts(groups)
-    notes.append(_("Groups with fewer than %(k)s responses are hidden.",
-                   k=payload["min_group_size"]))
-    if left_out := hidden_note(payload).strip():
-        notes.append(left_out)
-    return notes
-
-
-def _means(payload: dict, groups: Sequence[dict], keys: Sequence[str],
-           lang: str) -> list[tuple[str, list]]:
-    """Each group's item means, named with the answers they rest on (counted_name)."""
-    return [(counted_name(payload, g, lang), [g["items"][k]["mean"] for k in keys])
-            for g in groups]
-
-
 def build_deck(project: Project, *, lang: str = "sv", round_number: int | None = None,
                rounds: Sequence[int] | None = None, profession: str | None = None,
                district: str | None = None,
@@ -286,13 +262,9 @@ def _build(project, lang, number, answering, rounds, profession, district,
            talking_points, scope=EVERYTHING) -> bytes:
     one_group = {"profession": profession, "district": district}
     group_name = chosen_group(project, profession, district, lang)
-    by_round = results_payload(project, Selection("round", rounds, **one_group), lang)
-    items = by_round["instrument"]["items"]
-    labels = [i["label"] for i in items]
-    keys = [i["key"] for i in items]
-    scale = by_round["instrument"]["scale"]
-    value_range = (scale["min"], scale["max"])
-    round_ = next((r for r in project.rounds if r.number == number), None)
+    published = charts.Published(project, lang, scope)  # each selection's figures once
+    by_round = published.payload(Selection("round", tuple(rounds or ()), **one_group))
+    round_ = project.round(number) if number is not None else None
     round_label = round_.label if round_ else ""
     k = by_round["min_group_size"]
     deck = Deck(lang)
@@ -318,48 +290,18 @@ def _build(project, lang, number, answering, rounds, profession, district,
     for answer_round in answering:
         _answer_slide(deck, answer_round)
 
-    # Spider of the chosen rounds, side by side
-    visible = _visible(by_round)
-    why = hidden_note(by_round).strip()
-    slide = deck.slide(_("All chosen rounds"), _notes(by_round, visible))
-    deck.chart(slide, XL_CHART_TYPE.RADAR_MARKERS, labels, _means(by_round, visible, keys, lang),
-               value_range=value_range, why=why)
-
-    # By profession, by district (the chosen round; never within one chosen group)
-    if number is not None and group_name is None and scope.breakdowns:
-        for by, title in (("profession", _("By profession: %(round)s", round=round_label)),
-                          ("district", _("By district: %(round)s", round=round_label))):
-            if by == "district" and not project.districts:
-                continue
-            payload = results_payload(project, Selection(by, (number,)), lang)
-            groups = _visible(payload)
-            slide = deck.slide(title, _notes(payload, groups))
-            deck.chart(slide, XL_CHART_TYPE.RADAR_MARKERS, labels,
-                       _means(payload, groups, keys, lang), value_range=value_range,
-                       why=hidden_note(payload).strip())
-
-    # Dimensions across the chosen rounds
-    dimensions = by_round["instrument"]["dimensions"]
-    rounds_shown = [counted_name(by_round, g, lang) for g in visible]
-    slide = deck.slide(_("Dimensions"), _notes(by_round, visible))
-    deck.chart(slide, XL_CHART_TYPE.LINE_MARKERS, rounds_shown,
-               [(d["label"], [g["dimensions"].get(d["key"]) for g in visible])
-                for d in dimensions], value_range=value_range, why=why)
-
-    # Agreement in the chosen round
-    chosen = (results_payload(project, Selection("none", (number,), **one_group), lang)
-              if number is not None else None)
-    if chosen:  # the one group of by="none": the chosen one, or the round's whole
-        chosen["groups"][0]["label"] = group_name or round_label
-    _agreement_slide(deck, chosen, items, group_name or round_label, round_label, k,
-                     value_range, lang)
-
-    # Trend: each item across the chosen rounds
-    slide = deck.slide(_("Trend"), _notes(by_round, visible))
-    deck.chart(slide, XL_CHART_TYPE.LINE_MARKERS, rounds_shown,
-               [(label, [g["items"][key]["mean"] for g in visible])
-                for label, key in zip(labels, keys, strict=True)], value_range=value_range,
-               why=why)
+    # The charts, as the presentation shows them (services/charts.CHARTS): those across
+    # the chosen rounds, and the chosen round's; breakdowns only for all answers.
+    view = charts.ChartView(tuple(rounds or ()), profession, district)
+    for kind in charts.CHARTS.values():
+        if not kind.on_slides or (kind.per_round and number is None) or (
+                kind.breakdown and (view.one_group or not scope.breakdowns)):
+            continue
+        chart = kind.build(published, view, number if kind.per_round else None)
+        if not chart.plot.groups:  # e.g. no districts set up: no slide about them
+            continue
+        _chart_slide(deck, str(kind.slide_title) % (
+            {"round": round_label} if kind.per_round else {}), chart.plot)
 
     # Talking points, over as many slides as they need
     points = [p.text for p in _talking_points(project, number, lang, one_group,
@@ -419,53 +361,26 @@ def _answer_slide(deck: Deck, round_: Round) -> None:
     font.size, font.bold = Pt(size), True
 
 
-def agreement_series(stats: dict, items: Sequence[dict],
-                     k: int) -> tuple[list[str], list[tuple[str, list]]]:
-    """The agreement chart of one published cell as (item labels, series): the items with
-    a number, widest spread (standard deviation) first. Where quartiles are published (n ≥
-    2k) each item gets three bars — lower quartile, median, upper quartile: the farther
-    apart, the less people agree; an item with too few answers for quartiles gets its mean,
-    and a cell without quartiles its means alone. Every value is a published statistic."""
-    rated = [i for i in items if (stats[i["key"]]["n"] or 0) > 0]
-    rated.sort(key=lambda i: (stats[i["key"]]["sd"] is None, -(stats[i["key"]]["sd"] or 0)))
-    rows = [stats[i["key"]] for i in rated]
-    labels = [i["label"] for i in rated]
-    if not any(s["q1"] is not None for s in rows):
-        return labels, [(_("Mean"), [s["mean"] for s in rows])] if rows else []
-    series = [(_("Lower quartile"), [s["q1"] for s in rows]),
-              (_("Median"), [s["median"] for s in rows]),
-              (_("Upper quartile"), [s["q3"] for s in rows])]
-    if any(s["q1"] is None for s in rows):
-        series.append((_("Mean (fewer than %(n)s answers)", n=2 * k),
-                       [s["mean"] if s["q1"] is None else None for s in rows]))
-    return labels, series
+CHART_TYPES = {"radar": XL_CHART_TYPE.RADAR_MARKERS, "lines": XL_CHART_TYPE.LINE_MARKERS,
+               "bars": XL_CHART_TYPE.COLUMN_CLUSTERED, "spread": XL_CHART_TYPE.BAR_CLUSTERED}
 
 
-def _agreement_slide(deck: Deck, payload: dict | None, items: Sequence[dict], group: str,
-                     round_label: str, k: int, value_range: tuple[float, float],
-                     lang: str) -> None:
-    """Agreement as horizontal bars, one cluster per item (see agreement_series), or the
-    sentence why there is none."""
-    shown = _visible(payload) if payload else []
-    notes = _notes(payload, []) if payload else []
-    if shown:
-        notes.insert(0, _("%(group)s: %(n)s responses", group=group, n=shown[0]["responses"]))
-    notes.append(_("Sorted by standard deviation, largest first. The lower and upper quartile "
-                   "hold the middle half of the answers between them: the closer, the more "
-                   "people agree. Quartiles are given where at least %(n)s answers gave a "
-                   "number, elsewhere the mean.", n=2 * k))
-    slide = deck.slide(_("Agreement: %(round)s", round=round_label), notes)
-    labels, series = agreement_series(shown[0]["items"], items, k) if shown else ([], [])
-    if not series:
-        deck.text(slide, [(hidden_note(payload).strip() if payload else "")
-                          or _("No group has enough responses to be shown.")])
+def _chart_slide(deck: Deck, title: str, plot: charts.Plot) -> None:
+    """A chart's slide: its numbers as an editable chart of its form, the speaker notes, or
+    the sentence why there is nothing to show. A spread (the agreement chart) is bars per
+    item, widest spread on top, light to dark from the lower quartile to the upper."""
+    slide = deck.slide(title, plot.notes)
+    if plot.form != "spread":
+        deck.chart(slide, CHART_TYPES[plot.form], plot.categories, plot.series,
+                   value_range=plot.value_range, why=plot.why)
         return
-    quartiles = len(series) > 1
-    deck.text(slide, [_("%(group)s. Widest spread first.",
-                        group=counted_name(payload, shown[0], lang))],
-              top=Inches(1.2), height=Inches(0.6), size=18)
-    chart = deck.chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, labels, series,
-                       value_range=value_range, top=Inches(1.8),
+    if not plot.series:
+        deck.text(slide, [plot.why or _("No group has enough responses to be shown.")])
+        return
+    quartiles = len(plot.series) > 1
+    deck.text(slide, [plot.subtitle], top=Inches(1.2), height=Inches(0.6), size=18)
+    chart = deck.chart(slide, CHART_TYPES["spread"], plot.categories, plot.series,
+                       value_range=plot.value_range, top=Inches(1.8),
                        colours=[*QUARTILE_COLOURS, MEAN_COLOUR] if quartiles else [MEAN_COLOUR])
     chart.legend.position = XL_LEGEND_POSITION.BOTTOM
     chart.plots[0].gap_width = 60

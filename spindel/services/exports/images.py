@@ -30,7 +30,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ...config import DEFAULT_CHROMIUM
-from ..results import NO_DISTRICT_KEY
 from ..selection import EVERYTHING, Scope
 
 logger = logging.getLogger(__name__)
@@ -221,20 +220,6 @@ def engine() -> ExportEngine:
 
 
 # --- what goes on an exported chart -------------------------------------------------------
-
-
-def chosen_group(project, profession: str | None = None, district: str | None = None,
-                 lang: str = "sv") -> str | None:
-    """The name of the one profession or district a download is restricted to; None for
-    all responses."""
-    if profession is not None:
-        return next((p.label(lang) for p in project.professions if p.key == profession),
-                    profession)
-    if district is not None:
-        if district == NO_DISTRICT_KEY:
-            return _("No district")
-        return next((d.label(lang) for d in project.districts if d.key == district), district)
-    return None
 
 
 def decorate(figure: go.Figure, title: str, caption: str, responses: int | None,

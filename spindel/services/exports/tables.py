@@ -38,12 +38,11 @@ from ... import instrument as instruments
 from ...dates import local_today
 from ...extensions import db
 from ...models import District, Profession, Project, Rating, Response, Round, RoundStatus
-from ..charts import hidden_note
+from ..charts import chosen_group, counted_name, hidden_note
 from ..disclosure import min_group_size
 from ..results import results_payload
 from ..selection import EVERYTHING, Scope, Selection
 from ..spreadsheet_cells import append_inert, inert_row
-from .images import chosen_group
 
 STATISTICS = ("n", "mean", "median", "sd", "q1", "q3", "cannot_judge")
 # The English CSV's column names: fixed identifiers, like the API's keys, for scripts.
@@ -323,21 +322,6 @@ def _write_paragraph(sheet, text: str) -> None:
     sheet.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
     lines = -(-len(text) * 11 // (ABOUT_WIDTH * 10))  # 10 % more room than characters
     sheet.row_dimensions[row].height = 15 * max(1, lines)
-
-
-def counted_name(payload: dict, group: dict, lang: str) -> str:
-    """A group's name with the answers its figures rest on, for a column head or a legend:
-    "Mätning 6 (pågår, 23 svar)", a round that is still open marked so (its figures are
-    incomplete); a hidden group's name alone. payload is the group's results_payload."""
-    if group["suppressed"]:
-        return group["label"]
-    count = _count(group["responses"], lang)
-    by = payload["selection"]["by"]
-    open_ = any(r["status"] == RoundStatus.OPEN and (by == "none" or r["number"] == group["key"])
-                for r in payload["rounds"]) and by in ("round", "none")
-    if open_:
-        return _("%(name)s (open, %(count)s answers)", name=group["label"], count=count)
-    return _("%(name)s (%(count)s answers)", name=group["label"], count=count)
 
 
 def _write_wide(sheet, view: View, k: int, lang: str) -> None:
