@@ -3,17 +3,21 @@ one kept Chromium, and a clear failure when Chromium is missing or hangs."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import signal
+import subprocess
 import time
 import xml.etree.ElementTree as ET
 
 import plotly.graph_objects as go
 import pytest
+from choreographer.errors import BrowserClosedError
 from flask_babel import force_locale
 
 from spindel.services.exports.images import ExportEngine, ExportUnavailable, decorate
-from tests.conftest import png_size
+from tests.conftest import CHROMIUM, png_size
 
 ITEMS = ["Regelverk", "Rutiner", "Mål", "Ledning", "Roller"]
 
@@ -31,6 +35,64 @@ def alive(pid: int) -> bool:
             return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
     except FileNotFoundError:
         return False
+
+
+def ends(pid: int) -> bool:
+    """Waits until a process someone sent SIGKILL has ended (a signal is delivered, not
+    obeyed, by the time kill() returns). Not a time limit: the test's timeout is that."""
+    while alive(pid):
+        time.sleep(0.01)
+    return True
+
+
+SLEEP = shutil.which("sleep")
+
+
+class StandInBrowser:
+    """What the engine drives in place of kaleido, doing what the test says, one step per
+    image: "answer" draws it, "die" kills the browser's process under the image (kaleido
+    then raises BrowserClosedError), "hang" never answers. The process is a real one in its
+    own session, like Chromium's, so the engine's killing and reaping are real too."""
+
+    def __init__(self, *steps: str):
+        self.steps = list(steps)
+        self.subprocess: subprocess.Popen | None = None
+        self.closed = False
+
+    async def open(self):
+        self.subprocess = subprocess.Popen([SLEEP, "600"], start_new_session=True)
+
+    async def calc_fig(self, figure, opts):
+        step = self.steps.pop(0)
+        if step == "die":
+            os.killpg(self.subprocess.pid, signal.SIGKILL)
+            self.subprocess.wait()
+            raise BrowserClosedError("the browser's pipe closed")
+        if step == "hang":
+            await asyncio.Event().wait()
+        return f"<svg>{opts['format']}</svg>".encode()
+
+    async def close(self):
+        self.closed = True
+        if self.subprocess.poll() is None:
+            self.subprocess.kill()
+            self.subprocess.wait()
+
+
+@pytest.fixture
+def engine_of():
+    """Makes an engine that starts the given stand-ins one after the other (closed after
+    the test, so no stand-in outlives it)."""
+    made = []
+
+    def make(*browsers: StandInBrowser, **options) -> ExportEngine:
+        queue = list(browsers)
+        made.append(ExportEngine(SLEEP, browser=lambda: queue.pop(0), **options))
+        return made[-1]
+
+    yield make
+    for engine in made:
+        engine.close()
 
 
 def test_decorate_adds_title_caption_count_and_the_note_about_k(app):
@@ -102,36 +164,80 @@ def test_missing_chromium_is_a_clear_error(app, tmp_path):
         assert "Diagrambilder" in str(raised.value.message)
 
 
+@pytest.mark.timeout(120)
 def test_a_hung_chromium_is_killed_at_the_timeout(tmp_path):
-    pid_file = tmp_path / "pid"
+    pids = tmp_path / "pids"
     hung = tmp_path / "hung-chromium"
-    # A "browser" that never answers on its pipe, like a Chromium stuck at start.
-    hung.write_text(f"#!/bin/sh\necho $$ > {pid_file}\nexec sleep 600\n")
+    # A "browser" that never answers on its pipe, like a Chromium stuck at start, with a
+    # child of its own as Chromium has renderers; it shrugs off a polite SIGTERM.
+    hung.write_text(f"#!/bin/sh\ntrap '' TERM\nsleep 600 &\necho $$ $! > {pids}\n"
+                    f"exec sleep 600\n")
     hung.chmod(0o755)
     engine = ExportEngine(str(hung), start_timeout=3)
-    started = time.monotonic()
-    with pytest.raises(ExportUnavailable):
+    with pytest.raises(ExportUnavailable) as raised:
         engine.render(spider())
-    assert time.monotonic() - started < 10
-    assert not alive(int(pid_file.read_text()))
-    assert not engine.running
+    assert raised.value.reason == "Chromium did not answer within 3 s"  # its start timeout
+    browser, renderer = map(int, pids.read_text().split())
+    assert not alive(browser)  # killed and reaped before render() returned
+    assert ends(renderer)  # the whole process group, not only the browser
+    assert not engine.running and engine.starts == 0 and not engine.available()
 
 
-def test_after_chromium_dies_the_next_call_starts_a_new_one():
-    engine = ExportEngine()
-    try:
+@pytest.mark.timeout(60)
+def test_a_chromium_hung_on_an_image_is_killed_and_the_next_call_starts_a_new_one(engine_of):
+    hung, fresh = StandInBrowser("answer", "hang"), StandInBrowser("answer")
+    engine = engine_of(hung, fresh, timeout=1)
+    assert engine.render(spider(), "svg") == b"<svg>svg</svg>"
+    with pytest.raises(ExportUnavailable) as raised:
         engine.render(spider(), "svg")
-        os.killpg(engine.browser_pid, signal.SIGKILL)
-        with pytest.raises(ExportUnavailable):
-            engine.render(spider(), "svg")
-        # On a loaded machine the dead browser's watchdog can still cancel the first render
-        # of the new one; the engine then starts yet another. One more try is allowed.
-        try:
-            svg = engine.render(spider(), "svg")
-        except ExportUnavailable:
-            svg = engine.render(spider(), "svg")
-        assert svg.startswith(b"<svg")
-        assert engine.starts in (2, 3)
+    assert raised.value.reason == "Chromium did not answer within 2 s"  # timeout + 1 image
+    assert not alive(hung.subprocess.pid) and not engine.running
+    assert engine.render(spider(), "svg") == b"<svg>svg</svg>"
+    assert engine.starts == 2 and engine.browser_pid == fresh.subprocess.pid
+    engine.close()
+    assert fresh.closed and not alive(fresh.subprocess.pid)
+
+
+@pytest.mark.timeout(60)
+def test_a_chromium_dying_under_an_image_fails_it_and_the_next_call_starts_a_new_one(engine_of):
+    dying, fresh = StandInBrowser("answer", "die"), StandInBrowser("answer", "answer")
+    engine = engine_of(dying, fresh)
+    engine.render(spider(), "svg")
+    with pytest.raises(ExportUnavailable) as raised:
+        engine.render(spider(), "svg")
+    assert raised.value.reason == "the browser's pipe closed"
+    assert not engine.running and engine.starts == 1
+    assert engine.render_many([spider(), spider()], "png") == [b"<svg>png</svg>"] * 2
+    assert engine.starts == 2 and engine.browser_pid == fresh.subprocess.pid
+
+
+@pytest.mark.timeout(60)
+def test_a_chromium_that_died_between_images_is_replaced_without_failing_a_call(engine_of):
+    first, second = StandInBrowser("answer"), StandInBrowser("answer")
+    engine = engine_of(first, second)
+    engine.render(spider(), "svg")
+    os.killpg(first.subprocess.pid, signal.SIGKILL)  # the kernel's OOM killer, say
+    first.subprocess.wait()
+    assert not engine.running  # the engine sees the death before the next image
+    assert engine.render(spider(), "svg") == b"<svg>svg</svg>"
+    assert engine.starts == 2 and first.closed and engine.browser_pid == second.subprocess.pid
+
+
+@pytest.mark.timeout(300)
+def test_a_real_chromium_killed_between_images_is_replaced_by_the_next_call():
+    """End to end with the real Chromium: draw, kill its whole process group, wait until it
+    is reaped (the engine can see that), draw again on a new one."""
+    engine = ExportEngine(CHROMIUM)
+    try:
+        assert engine.render(spider(), "svg").startswith(b"<svg")
+        browser = engine.browser_process
+        os.killpg(browser.pid, signal.SIGKILL)
+        browser.wait()  # reaped, here or by choreographer's watchdog thread
+        assert not engine.running
+        svg = engine.render(spider(), "svg")
+        assert svg.startswith(b"<svg") and b"Regelverk" in svg
+        assert engine.starts == 2 and engine.browser_pid != browser.pid
+        assert engine.running
     finally:
         engine.close()
 

@@ -5,8 +5,9 @@ One Chromium per process, started on first use and kept: starting it costs secon
 then costs a tenth of one. It runs offline — the plotly.js of the installed plotly package,
 MathJax off — in one worker thread with its own event loop; callers take turns through a lock
 because kaleido's browser is not thread-safe. A hung Chromium is killed after a hard timeout
-and a fresh one is started on the next call. When Chromium is missing or hangs, callers get
-ExportUnavailable, so a page can say so and everything else keeps working.
+and a fresh one is started on the next call, as it is when the kept Chromium has died
+between two calls. When Chromium is missing or hangs, callers get ExportUnavailable, so a
+page can say so and everything else keeps working.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import signal
 import textwrap
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import plotly
@@ -80,11 +81,16 @@ class ExportEngine:
     """A kept Chromium that turns plotly figures into PNG, SVG or PDF bytes."""
 
     def __init__(self, chromium: str | None = None, *, timeout: float = 20.0,
-                 start_timeout: float = 60.0, tabs: int = 2):
+                 start_timeout: float = 60.0, tabs: int = 2,
+                 browser: Callable[[], object] | None = None):
         self.chromium = chromium or DEFAULT_CHROMIUM
         self.timeout = timeout  # per image
         self.start_timeout = start_timeout
         self.tabs = tabs  # two tabs overlap drawing in Chromium with decoding in Python
+        # Makes the (unopened) browser, called in the worker's loop: kaleido driving Chromium.
+        # Tests pass a stand-in with the same open/calc_fig/close/subprocess that answers,
+        # dies or hangs when the test says so.
+        self._new_browser = browser or self._new_kaleido
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._kaleido = None
@@ -130,11 +136,17 @@ class ExportEngine:
 
     @property
     def running(self) -> bool:
-        return self._kaleido is not None
+        """A browser is kept and its process has not ended."""
+        return self._kaleido is not None and not self._browser_exited()
+
+    @property
+    def browser_process(self):
+        """The kept browser's process (subprocess.Popen), or None."""
+        return getattr(self._kaleido, "subprocess", None)
 
     @property
     def browser_pid(self) -> int | None:
-        process = getattr(self._kaleido, "subprocess", None)
+        process = self.browser_process
         return process.pid if process is not None else None
 
     # --- the worker thread ----------------------------------------------------------------
@@ -143,7 +155,13 @@ class ExportEngine:
         if self._pid != os.getpid():  # forked (gunicorn): the parent's thread is not ours
             self._loop, self._kaleido, self._pid = None, None, os.getpid()
         if self._kaleido is not None:
-            return self._kaleido
+            if not self._browser_exited():
+                return self._kaleido
+            # Killed or crashed since the last call: rather than fail this call on a dead
+            # pipe, tidy it away (its temporary files too) and start a new one.
+            logger.warning("Chromium had ended (exit code %s); starting a new one",
+                           self.browser_process.returncode)
+            self._stop(kill=False)
         if not Path(self.chromium).is_file():
             self.failed_at = time.monotonic()
             raise ExportUnavailable(f"no Chromium at {self.chromium}")
@@ -153,14 +171,23 @@ class ExportEngine:
 
         async def create():
             # Built inside the loop: kaleido's queues belong to the loop that creates them.
-            return _kaleido_class()(n=self.tabs, path=self.chromium, plotlyjs=str(PLOTLY_JS),
-                                    mathjax=False, timeout=self.timeout)
+            return self._new_browser()
 
         self._kaleido = self._call(create(), self.start_timeout)
         self._call(self._kaleido.open(), self.start_timeout)
         self.starts += 1
         self.failed_at = None
         return self._kaleido
+
+    def _new_kaleido(self):
+        return _kaleido_class()(n=self.tabs, path=self.chromium, plotlyjs=str(PLOTLY_JS),
+                                mathjax=False, timeout=self.timeout)
+
+    def _browser_exited(self) -> bool:
+        # returncode, not poll(): choreographer's watchdog thread waits on the process, and
+        # poll() answers None while another thread waits; returncode is set once reaped.
+        process = self.browser_process
+        return process is not None and process.returncode is not None
 
     def _call(self, coroutine, timeout: float):
         from choreographer.errors import BrowserClosedError, BrowserFailedError, ChromeNotFoundError
