@@ -190,7 +190,10 @@ def test_round_past_its_closing_date_is_closed(client, make_project):
     round_ = make_project().rounds[0]
     round_.closes_on = local_today() - dt.timedelta(days=1)
     db.session.commit()
-    assert client.get(f"/r/{round_.token}").status_code == 410
+    reply = client.get(f"/r/{round_.token}")
+    assert reply.status_code == 410
+    html = reply.get_data(as_text=True)
+    assert "stängd" in html and "<form" not in html
 
 
 def test_round_not_yet_open_says_when_it_opens(client, make_project):

@@ -264,6 +264,8 @@ def test_a_project_cannot_take_the_reserved_short_name_new(client, login_as):
         "name": "Ny", "slug": "new", "instrument": instruments.default_ident(),
         "min_group_size": "5"})
     assert reply.status_code == 422
+    assert "Det korta namnet är reserverat; välj ett annat." in reply.get_data(as_text=True)
+    assert db.session.scalars(select(Project)).all() == []
 
 
 # --- issue 12: small things found on the way -----------------------------------------------
