@@ -321,3 +321,43 @@ def test_spiders_per_profession_and_district_name_their_groups(make_project, add
         f"Norr (3 {answers})", f"Söder (3 {answers})"]
     assert len([t for t in by_profession.figure.data if t.type == "scatterpolar"]) == 2
     assert by_district.table[-1][2:] == ["3", "3"]
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+
+def test_the_cannot_judge_chart_shows_each_items_share_per_round(project):
+    chart = charts.CHARTS["cannot-judge"].build(charts.Published(project, "en"),
+                                                charts.ChartView(), None)
+    keys = instruments.for_project(project).item_keys
+    # Published rounds: those with at least k = 5 answers (rounds 3 and 4 have fewer).
+    answers = {n: [values for r, _p, _d, values in project.rows if r == n] for n in (1, 2)}
+    assert [t.name.split(" (")[0] for t in chart.figure.data] == ["Round 1", "Round 2"]
+    for trace, number_ in zip(chart.figure.data, (1, 2), strict=True):
+        rows = answers[number_]
+        expected_shares = [100 * sum(v[i] is None for v in rows) / len(rows)
+                           for i in range(len(keys))]
+        assert list(trace.y) == pytest.approx(expected_shares)
+    assert max(chart.figure.data[0].y) > 0  # round 1's bmm could not judge the last item
+
+
+def test_a_chart_in_the_registry_is_on_the_page_in_the_list_and_downloadable_alone(
+        project, monkeypatch):
+    close(project.rounds[0])
+    published = charts.Published(project, "en")
+    names = charts.chart_list(published, charts.ChartView())
+    assert ("cannot-judge", "“Cannot judge” per item") in names
+    overview = charts.chart_sections(project, "en")[0]
+    assert "cannot-judge" in [c.key for c in overview.charts]
+    # Built alone: one chart asks for the figures it draws, and no others.
+    asked = []
+    real = charts.results_payload
+    monkeypatch.setattr(charts, "results_payload",
+                        lambda *a, **kw: asked.append(a[1]) or real(*a, **kw))
+    chart = charts.one_chart(charts.Published(project, "en"), charts.ChartView(),
+                             "cannot-judge")
+    assert chart.key == "cannot-judge" and len(asked) == 1
+    # A whole page of charts asks for each selection once.
+    asked.clear()
+    charts.chart_sections(project, "en")
+    assert len(asked) == len(set(asked))

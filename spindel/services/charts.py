@@ -690,6 +690,46 @@ def trend(project: Project, lang: str = "sv", rounds=None, profession=None,
                      _responses(groups), None if traces else empty_note(payload), plot)
 
 
+def cannot_judge(project: Project, lang: str = "sv", rounds=None, profession=None,
+                 district=None, *, published: Published | None = None) -> Chart:
+    """Each item's share of "cannot judge" answers, a bar per round: where many lack the
+    view to rate, an item may lie outside their work."""
+    with force_locale(lang):
+        payload = _payload(project, lang, "round", rounds, profession, district, published)
+        groups = _visible(payload)
+        items = payload["instrument"]["items"]
+
+        def share(stats: dict) -> float | None:  # of the answers to the item
+            answered = (stats.get("n") or 0) + (stats.get("cannot_judge") or 0)
+            return (100 * stats["cannot_judge"] / answered
+                    if stats.get("cannot_judge") is not None and answered else None)
+
+        shares = [[share(g["items"][i["key"]]) for i in items] for g in groups]
+        labels = [i["label"] for i in items]
+        traces = [go.Bar(x=[_wrap(label, 12) for label in labels], y=values,
+                         name=_round_legend(payload, g, lang),
+                         marker={"color": PALETTE[index % len(PALETTE)]},
+                         customdata=[[number(v, lang, 0)] for v in values],
+                         hovertemplate=("<b>%{fullData.name}</b><br>%{x}<br>"
+                                        "%{customdata[0]} %<extra></extra>"))
+                  for index, (g, values) in enumerate(zip(groups, shares, strict=True))]
+        title = title_of("cannot-judge")
+        figure = _figure(traces, title, lang, barmode="group", xaxis={"automargin": True},
+                         yaxis={"range": [0, 100], "ticksuffix": " %", "automargin": True,
+                                "gridcolor": "#d0d0d0"})
+        table = [[_("Item")] + [_round_name(g) for g in groups]]
+        table += [[label] + [number(values[row], lang, 0) for values in shares]
+                  for row, label in enumerate(labels)]
+        caption = (_("Share of each item's answers that were “cannot judge”, in per cent, "
+                     "per round.") + _open_note(payload, groups, lang)
+                   + hidden_note(payload) + _version(payload, lang))
+        plot = Plot("bars", labels, [(counted_name(payload, g, lang), values)
+                                     for g, values in zip(groups, shares, strict=True)],
+                    (0, 100), slide_notes(payload, groups), why=hidden_note(payload).strip())
+        return Chart("cannot-judge", title, figure, table, caption, _responses(groups),
+                     None if traces else empty_note(payload), plot)
+
+
 # --- the published figures of one request ---------------------------------------------------
 
 
@@ -772,6 +812,10 @@ CHARTS: dict[str, ChartKind] = {kind.key: kind for kind in (
               lambda p, v, n: trend(p.project, p.lang, v.rounds, v.profession, v.district,
                                     published=p),
               slide_title=_l("Over time")),
+    ChartKind("cannot-judge", _l("“Cannot judge” per item"),
+              lambda p, v, n: cannot_judge(p.project, p.lang, v.rounds, v.profession,
+                                           v.district, published=p),
+              slide_title=None),
 )}
 
 
