@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 import subprocess
 import sys
@@ -113,3 +114,10 @@ def test_the_start_page_leads_a_logged_in_supporter_to_the_workspace(client, log
     html = client.get("/?lang=en").get_data(as_text=True)
     assert 'href="/workspace"' in html and "Go to your workspace" in html
     assert 'href="/login"' not in html
+
+
+def test_the_readme_does_not_claim_the_same_people_answer_every_round():
+    """Staff come and go (the Stockholm report stresses it): each round is its own group."""
+    readme = re.sub(r"\s+", " ", (ROOT / "README.md").read_text(encoding="utf-8"))
+    assert "each round is its own group of people" in readme
+    assert not re.search(r"same (people|staff|respondents)", readme, re.IGNORECASE)
