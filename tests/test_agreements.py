@@ -184,7 +184,7 @@ def test_the_next_round_gets_each_items_change_from_published_means(two_rounds):
     # Both cases are really here: one clear change, one that could be chance.
     assert changes["routines"].evident and not changes["management"].evident
     assert changes["routines"].text == "4,0 → 6,0 (+2,0; tydlig förändring; 10 och 10 svar)"
-    assert changes["management"].text == ("4,0 → 4,5 (+0,5; ingen säker förändring; 10 och "
+    assert changes["management"].text == ("4,0 → 4,5 (+0,5; ingen tydlig förändring; 10 och "
                                           "10 svar)")
     assert changes["roles"].text.startswith("7,0 → 7,0 (±0,0;")
     en = agreements.previous(project, 2, lang="en").agreements[0].items[0]
@@ -479,7 +479,7 @@ def test_the_next_rounds_presentation_opens_with_last_times_agreements(client, t
     assert "Gemensamma rutinträffar varje månad" in words
     assert "Status: Pågår · Vem: Styrgruppen Farsta · När: våren 2020" in words
     assert "Rutiner: ↑ 4,0 → 6,0 (+2,0; tydlig förändring; 10 och 10 svar)" in words
-    assert ("Ledningens stöd: ↑ 4,0 → 4,5 (+0,5; ingen säker förändring; 10 och 10 svar)"
+    assert ("Ledningens stöd: ↑ 4,0 → 4,5 (+0,5; ingen tydlig förändring; 10 och 10 svar)"
             in words)
     assert "Ansvarsfördelning: 7,0 → 7,0 (±0,0;" in words
     assert "Mätning 1" in words and "Mätning 2" in words
@@ -551,7 +551,7 @@ def test_the_deck_has_last_times_agreements_and_the_rounds_own(two_rounds):
     last = slides[1][1]
     assert "Gemensamma rutinträffar varje månad" in last and "Styrgruppen Farsta" in last
     assert "Rutiner: 4,0 → 6,0 (+2,0; tydlig förändring; 10 och 10 svar)" in last
-    assert "Ledningens stöd: 4,0 → 4,5 (+0,5; ingen säker förändring" in last
+    assert "Ledningens stöd: 4,0 → 4,5 (+0,5; ingen tydlig förändring" in last
     own = [body for title, body in slides if title == "Det här kom vi överens om – Mätning 2"]
     assert len(own) == 1 and "Skriva gemensamma mål" in own[0]
     assert "Gemensamma mål" in own[0] and "Ledningsgruppen" in own[0]

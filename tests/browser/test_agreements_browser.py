@@ -148,6 +148,11 @@ def test_the_next_rounds_presentation_opens_and_ends_with_agreements(live_server
     project, user = seminar
     agreements.add(project.rounds[1], ["knowledge"], "Bjuda in BMM till nätverksträffen",
                    "Styrgruppen", "hösten 2021")
+    # Three agreements side by side on a projector, each question's change inside its column.
+    agreements.add(project.rounds[0], ["management", "routines", "roles"],
+                   "Ledningsgrupperna bjuder in BVC, BMM och öppna förskolan till en "
+                   "genomgång av ansvarsfördelningen", "Lokala styrgruppen i Farsta")
+    agreements.add(project.rounds[0], ["roles"], "Kortare enkät", "Processtödet")
     db.session.commit()
     page = new_page(**(PROJECTOR if size == "projector" else PHONE))
     log_in(page, live_server.url, user)
@@ -164,10 +169,12 @@ def test_the_next_rounds_presentation_opens_and_ends_with_agreements(live_server
     text = slide_text(page, "agreed-last")
     assert "Gemensamma rutinträffar varje månad" in text
     assert "Rutiner: ↑ 4,0 → 6,0 (+2,0; tydlig förändring; 10 och 10 svar)" in text
-    assert "Ledningens stöd: ↑ 4,0 → 4,5 (+0,5; ingen säker förändring; 10 och 10 svar)" \
+    assert "Ledningens stöd: ↑ 4,0 → 4,5 (+0,5; ingen tydlig förändring; 10 och 10 svar)" \
         in text
     width = 1280 if size == "projector" else 360
     assert fits(page, width)
+    assert page.evaluate("""[...document.querySelectorAll('#slide-agreed-last .agreed-one')]
+        .every(li => li.scrollWidth <= li.clientWidth + 1)"""), "a line runs out of its column"
     assert axe_violations(page) == []
     # Its list scrolls by keyboard if it is longer than the slide.
     region = shown.get_by_role("region")
