@@ -6,13 +6,16 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlencode
 
-from babel import support
+from babel import Locale, support
+from babel.numbers import parse_pattern
 from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale, refresh
 from wtforms.i18n import messages_path
 
 from .extensions import babel
 from .instrument import LANGUAGES
+
+NO_VALUE = "–"  # a number that is not there, in a table or a text
 
 
 def select_locale() -> str:
@@ -62,3 +65,21 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(_remember_choice)
     app.context_processor(_template_helpers)
+
+
+# --- numbers as each language writes them --------------------------------------------------
+
+
+@functools.lru_cache(maxsize=16)
+def _number_format(lang: str, digits: int):
+    # Parsing the locale and pattern is most of format_decimal's cost: do it once.
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return parse_pattern(pattern), Locale.parse(lang)
+
+
+def number(value, lang: str, digits: int = 1) -> str:
+    """A number as the language writes it (5,2 in Swedish); an en dash for none."""
+    if value is None:
+        return NO_VALUE
+    pattern, locale = _number_format(lang, digits)
+    return pattern.apply(value, locale)

@@ -128,7 +128,15 @@ class District(db.Model):
         return self.name
 
 
-class Profession(db.Model):
+class TwoLanguageName:
+    """The one rule for a name kept in Swedish and, optionally, English (a profession; the
+    answer form's cached copy too): English falls back to the Swedish name."""
+
+    def label(self, lang: str = "sv") -> str:
+        return (self.name_en or self.name_sv) if lang == "en" else self.name_sv
+
+
+class Profession(TwoLanguageName, db.Model):
     """A profession (role), e.g. BVC, BMM, open preschool, social services."""
 
     __table_args__ = (UniqueConstraint("project_id", "key"),)
@@ -142,9 +150,6 @@ class Profession(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
     project: Mapped[Project] = relationship(back_populates="professions")
-
-    def label(self, lang: str = "sv") -> str:
-        return (self.name_en or self.name_sv) if lang == "en" else self.name_sv
 
 
 class RoundState:

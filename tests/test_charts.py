@@ -16,6 +16,7 @@ import pytest
 
 from spindel import instrument as instruments
 from spindel.extensions import db
+from spindel.i18n import NO_VALUE
 from spindel.models import Round, RoundState
 from spindel.services import charts
 from spindel.services.demo import create_demo
@@ -206,7 +207,7 @@ def test_agreement_sorts_items_by_spread_with_quartiles_only_from_2k(project):
     row = next(row for row in chart.table[1:] if row[0] == label)
     assert (row[2], row[-1]) == ("8", "5")  # n and cannot judge: bmm could not judge it
     # n = 8 < 2k: no quartiles or median (they would pin down single answers).
-    assert row[5:8] == [charts.NO_VALUE] * 3
+    assert row[5:8] == [NO_VALUE] * 3
     rules = instruments.for_project(project).item("rules").short.en
     row = next(row for row in chart.table[1:] if row[0] == rules)
     assert row[2] == "13" and row[6] == "7.0"  # n = 13 ≥ 2k: the median is given

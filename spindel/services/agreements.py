@@ -25,11 +25,12 @@ from sqlalchemy import func, select
 
 from .. import instrument as instruments
 from ..extensions import db
+from ..i18n import number
 from ..models import Agreement, AgreementStatus, Project, Round, RoundStatus
 from .names import clean_name, name_problem
 from .results import results_payload
 from .selection import Selection
-from .talking_points import evident, number
+from .talking_points import evident
 from .votes import tally
 
 # Lengths: an action is a sentence or three; owner and due fit the model's columns.

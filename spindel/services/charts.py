@@ -8,18 +8,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import NamedTuple
 
 import plotly.graph_objects as go
-from babel import Locale
-from babel.numbers import parse_pattern
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from .. import instrument as instruments
+from ..i18n import number
 from ..models import Project, RoundStatus
 from .results import NO_DISTRICT_KEY, results_payload
 from .selection import EVERYTHING, Scope, Selection
@@ -32,7 +30,6 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#0
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash", "dot"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "hexagon",
            "triangle-down"]
-NO_VALUE = "–"
 FONT_SIZE = 12  # the figures' text; the presentation scales it for the screen
 
 
@@ -74,21 +71,6 @@ def plotly_text(text: str) -> str:
     draws (<a href>, <b>, <br>), so a district called '<a href=…>' would become a link:
     <, > and & are escaped, and show as themselves."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-@lru_cache(maxsize=16)
-def _number_format(lang: str, digits: int):
-    # Parsing the locale and pattern is most of format_decimal's cost: do it once.
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return parse_pattern(pattern), Locale.parse(lang)
-
-
-def number(value, lang: str, digits: int = 1) -> str:
-    """A number as the language writes it (5,2 in Swedish); an en dash for none."""
-    if value is None:
-        return NO_VALUE
-    pattern, locale = _number_format(lang, digits)
-    return pattern.apply(value, locale)
 
 
 def _style(index: int) -> dict:

@@ -21,7 +21,15 @@ from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import AccessCode, District, Profession, Project, Round, Schedule
+from ..models import (
+    AccessCode,
+    District,
+    Profession,
+    Project,
+    Round,
+    Schedule,
+    TwoLanguageName,
+)
 from .codes import round_uses_codes
 
 MAX_TOKEN_LENGTH = 64
@@ -29,7 +37,7 @@ CACHE_SIZE = 512  # rounds per process; a municipality has a few dozen
 
 
 @dataclass(frozen=True)
-class Choice:
+class Choice(TwoLanguageName):
     """A profession or district as the form offers it."""
 
     id: int
@@ -37,9 +45,6 @@ class Choice:
     name_sv: str
     name_en: str
     active: bool
-
-    def label(self, lang: str = "sv") -> str:
-        return (self.name_en or self.name_sv) if lang == "en" else self.name_sv
 
 
 @dataclass(frozen=True)

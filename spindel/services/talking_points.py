@@ -16,10 +16,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from babel.numbers import format_decimal
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ..i18n import number
 from ..models import Project
 from .results import results_payload
 from .selection import EVERYTHING, Scope, Selection
@@ -35,11 +35,6 @@ class TalkingPoint:
     kind: str
     text: str
     item: str | None = None  # the item's key, for exports that want to link it
-
-
-def number(value: float, lang: str) -> str:
-    """One decimal, in the language's own way (3,4 in Swedish, 3.4 in English)."""
-    return format_decimal(value, "0.0", locale="sv_SE" if lang == "sv" else "en_GB")
 
 
 def talking_points(project: Project, round_number: int, lang: str = "sv",

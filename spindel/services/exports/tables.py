@@ -25,7 +25,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from babel.numbers import format_decimal
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -157,10 +156,6 @@ def _level(code: str | None) -> str | None:
 def _group_labels(project: Project, lang: str) -> dict[str, str]:
     """The label of each group of items (dimension, or the added questions) by its key."""
     return {g.key: g.label.get(lang) for g in instruments.for_project(project).groups}
-
-
-def _count(value: int, lang: str) -> str:
-    return format_decimal(value, locale=_LOCALES.get(lang, "sv_SE"))
 
 
 # --- the workbook ---------------------------------------------------------------------------
