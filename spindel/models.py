@@ -26,7 +26,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from .dates import local_today
 from .extensions import db
@@ -110,17 +110,30 @@ class Project(db.Model):
         return f"<Project {self.slug}>"
 
 
-class District(db.Model):
-    """A city district (area) taking part in the collaboration."""
-
-    __table_args__ = (UniqueConstraint("project_id", "key"),)
+class Grouping:
+    """What a project's two groupings of its staff — districts and professions — share: a
+    key that stays when the name changes (for imports and links), a place in the project's
+    list, and whether the form still offers it. Their answers are counted and shown per
+    grouping, never one within the other (policy §1)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:  # one constraint object per table
+        return (UniqueConstraint("project_id", "key"),)
+
+    @declared_attr
+    def project_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+
+
+class District(Grouping, db.Model):
+    """A city district (stadsdelsområde) taking part in the collaboration."""
+
+    name: Mapped[str] = mapped_column(String(200))
 
     project: Mapped[Project] = relationship(back_populates="districts")
 
@@ -136,18 +149,11 @@ class TwoLanguageName:
         return (self.name_en or self.name_sv) if lang == "en" else self.name_sv
 
 
-class Profession(TwoLanguageName, db.Model):
+class Profession(Grouping, TwoLanguageName, db.Model):
     """A profession (role), e.g. BVC, BMM, open preschool, social services."""
 
-    __table_args__ = (UniqueConstraint("project_id", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(64))
     name_sv: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200), default="")
-    position: Mapped[int] = mapped_column(default=0)
-    active: Mapped[bool] = mapped_column(default=True)
 
     project: Mapped[Project] = relationship(back_populates="professions")
 
@@ -333,7 +339,7 @@ class ExpectedStaff(db.Model):
     """How many staff a round expects from one profession or one district, entered by the
     supporter so the monitor can show participation in per cent (services/monitor.py).
 
-    `kind` is "profession" or "district" and `part_id` that profession's or district's id:
+    `kind` is "profession" or "district" and `grouping_id` that profession's or district's id:
     two separate lists, never a profession × district cross (policy §1). No row = not known.
     """
 
@@ -343,7 +349,7 @@ class ExpectedStaff(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
                                           primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    part_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    grouping_id: Mapped[int] = mapped_column("part_id", primary_key=True, autoincrement=False)
     count: Mapped[int]
 
 

@@ -109,7 +109,7 @@ def test_the_form_keeps_the_numbers_and_clears_an_emptied_one(client, login_as, 
     assert f'name="{names["p:bvc"]}" type="text" value="20"' in html
     assert enter(client, project, {"p:bvc": "", "d:north": "5"}).status_code == 302
     rows = db.session.scalars(select(ExpectedStaff)).all()
-    assert [(r.kind, r.part_id, r.count) for r in rows] == [
+    assert [(r.kind, r.grouping_id, r.count) for r in rows] == [
         ("district", project.districts[0].id, 5)]
     # Zero expected: nothing to divide by, so no per cent.
     enter(client, project, {"d:north": "0"})

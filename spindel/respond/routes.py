@@ -16,7 +16,7 @@ from ..services.codes import code_by_text, use_code
 from ..services.disclosure import min_group_size
 from ..services.links import token_for_short_code
 from ..services.responses import RoundNotOpen, store_answer
-from ..services.round_setup import Choice, RoundSetup, round_setup, round_setup_by_id
+from ..services.round_setup import GroupingChoice, RoundSetup, round_setup, round_setup_by_id
 from .forms import answer_form
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
@@ -69,7 +69,7 @@ def _round_or_404(token: str) -> RoundSetup:
     return round_
 
 
-def _answer(round_: RoundSetup, thanks_url: str, district: Choice | None = None,
+def _answer(round_: RoundSetup, thanks_url: str, district: GroupingChoice | None = None,
             access_code: AccessCode | None = None):
     """Show the form and store a valid answer: the one flow behind the round's link, a
     per-district link and a personal (single-use) link."""
@@ -107,7 +107,7 @@ def _answer(round_: RoundSetup, thanks_url: str, district: Choice | None = None,
     return _form_page(form, round_, instrument, district, code_used=code_used, code=code)
 
 
-def _form_page(form, round_: RoundSetup, instrument, district: Choice | None, *,
+def _form_page(form, round_: RoundSetup, instrument, district: GroupingChoice | None, *,
                code_used: bool = False, code: int = 200):
     """The answer form, kept for the browser's history: Back after sending shows the form as
     she sent it, with its submission key, so sending it again is the same answer. (Not

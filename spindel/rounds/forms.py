@@ -57,20 +57,21 @@ class CountField(IntegerField):
 def expected_staff_form(project, expected: dict[str, dict[int, int]], lang: str = "sv",
                         formdata=None):
     """A form with one field per profession (p_<id>) and per district (d_<id>) of the
-    project, filled with the numbers entered so far; `fields` lists (kind, part, field)."""
+    project, filled with the numbers entered so far; `fields` lists (kind, grouping, field)."""
 
     class ExpectedStaffForm(FlaskForm):
         pass
 
-    parts = [("profession", "p", p) for p in project.professions] + \
+    groupings = [("profession", "p", p) for p in project.professions] + \
         [("district", "d", d) for d in project.districts]
-    for kind, prefix, part in parts:
-        setattr(ExpectedStaffForm, f"{prefix}_{part.id}",
-                CountField(part.label(lang), validators=[Optional()],
-                           default=expected.get(kind, {}).get(part.id),
+    for kind, prefix, grouping in groupings:
+        setattr(ExpectedStaffForm, f"{prefix}_{grouping.id}",
+                CountField(grouping.label(lang), validators=[Optional()],
+                           default=expected.get(kind, {}).get(grouping.id),
                            render_kw={"inputmode": "numeric"}))
     form = ExpectedStaffForm() if formdata is None else ExpectedStaffForm(formdata=formdata)
-    form.parts = [(kind, part, form[f"{prefix}_{part.id}"]) for kind, prefix, part in parts]
+    form.groupings = [(kind, grouping, form[f"{prefix}_{grouping.id}"])
+                      for kind, prefix, grouping in groupings]
     return form
 
 

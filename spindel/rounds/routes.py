@@ -185,8 +185,8 @@ def expected_staff(slug: str, number: int):
     form = expected_staff_form(project, participation.expected_staff(round_), current_lang())
     if form.validate_on_submit():
         values: dict[str, dict[int, int | None]] = {kind: {} for kind in participation.KINDS}
-        for kind, part, field in form.parts:
-            values[kind][part.id] = field.data
+        for kind, grouping, field in form.groupings:
+            values[kind][grouping.id] = field.data
         participation.set_expected_staff(round_, values)
         db.session.commit()
         flash(_("The expected numbers of staff are saved."), "success")

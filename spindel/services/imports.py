@@ -208,16 +208,16 @@ def _read_header(line: int, header: list[str], instrument: Instrument,
 # --- checking --------------------------------------------------------------------------------
 
 
-def _lookup(parts, names) -> dict[str, str]:
+def _lookup(groupings, names) -> dict[str, str]:
     """Lower-cased key or name -> key. A name is also found as a template's drop-down list
     writes it when a spreadsheet would evaluate it: with a quote in front (inert)."""
     found = {}
-    for part in parts:
-        found[part.key.lower()] = part.key
-        for name in names(part):
+    for grouping in groupings:
+        found[grouping.key.lower()] = grouping.key
+        for name in names(grouping):
             if name:
-                found.setdefault(name.strip().lower(), part.key)
-                found.setdefault(inert(name.strip()).lower(), part.key)
+                found.setdefault(name.strip().lower(), grouping.key)
+                found.setdefault(inert(name.strip()).lower(), grouping.key)
     return found
 
 

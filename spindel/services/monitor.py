@@ -26,13 +26,13 @@ def _counts(round_: Round, column) -> dict[int, int]:
     return {key: n for key, n in rows}
 
 
-def _groups(parts, counts: dict[int, int], expected: dict[int, int], lang: str) -> list[dict]:
-    """Each listed part's count of answers and, where the supporter entered how many staff
+def _groups(groupings, counts: dict[int, int], expected: dict[int, int], lang: str) -> list[dict]:
+    """Each listed grouping's count of answers and, where the supporter entered how many staff
     it expects, that number and the participation in per cent (else None)."""
     return [{"key": p.key, "label": p.label(lang), "count": counts.get(p.id, 0),
              "expected": expected.get(p.id),
              "percent": percent(counts.get(p.id, 0), expected.get(p.id))}
-            for p in parts if p.active or counts.get(p.id, 0) or p.id in expected]
+            for p in groupings if p.active or counts.get(p.id, 0) or p.id in expected]
 
 
 def monitor_payload(round_: Round, lang: str = "sv", today: dt.date | None = None) -> dict:

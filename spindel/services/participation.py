@@ -20,12 +20,12 @@ MAX_EXPECTED = 100_000
 
 
 def expected_staff(round_: Round) -> dict[str, dict[int, int]]:
-    """{"profession": {profession_id: count}, "district": {district_id: count}}; a part
+    """{"profession": {profession_id: count}, "district": {district_id: count}}; a grouping
     without a number is missing (not known)."""
     result: dict[str, dict[int, int]] = {kind: {} for kind in KINDS}
     for row in db.session.scalars(select(ExpectedStaff)
                                   .where(ExpectedStaff.round_id == round_.id)):
-        result.setdefault(row.kind, {})[row.part_id] = row.count
+        result.setdefault(row.kind, {})[row.grouping_id] = row.count
     return result
 
 
@@ -37,9 +37,9 @@ def set_expected_staff(round_: Round, values: dict[str, dict[int, int | None]]) 
              DISTRICT: {d.id for d in project.districts}}
     db.session.execute(delete(ExpectedStaff).where(ExpectedStaff.round_id == round_.id))
     for kind in KINDS:
-        for part_id, count in values.get(kind, {}).items():
-            if count is not None and part_id in valid[kind]:
-                db.session.add(ExpectedStaff(round_id=round_.id, kind=kind, part_id=part_id,
+        for grouping_id, count in values.get(kind, {}).items():
+            if count is not None and grouping_id in valid[kind]:
+                db.session.add(ExpectedStaff(round_id=round_.id, kind=kind, grouping_id=grouping_id,
                                              count=count))
     db.session.flush()
 

@@ -1,4 +1,4 @@
-"""Creating projects and looking up their parts."""
+"""Creating projects and editing their groupings (districts, professions) and rounds."""
 
 from __future__ import annotations
 
@@ -173,16 +173,16 @@ def move(items: list, item, direction: str) -> None:
         each.position = position
 
 
-def delete_part(part: District | Profession) -> bool:
+def delete_grouping(grouping: District | Profession) -> bool:
     """Delete a district or profession that has no answers; one with answers is only ever
     deactivated (its answers must keep their group)."""
-    if isinstance(part, District):
-        column, siblings = Response.district_id, part.project.districts
+    if isinstance(grouping, District):
+        column, siblings = Response.district_id, grouping.project.districts
     else:
-        column, siblings = Response.profession_id, part.project.professions
-    if answers_per(column, [part.id]):
+        column, siblings = Response.profession_id, grouping.project.professions
+    if answers_per(column, [grouping.id]):
         return False
-    siblings.remove(part)
+    siblings.remove(grouping)
     db.session.flush()
     return True
 

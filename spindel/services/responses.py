@@ -13,7 +13,7 @@ from ..dates import local_today
 from ..extensions import db
 from ..instrument import Instrument
 from ..models import Rating, RatingTally, Response, RoundStatus, new_response_id
-from .round_setup import Choice, RoundSetup
+from .round_setup import GroupingChoice, RoundSetup
 
 # Random response ids drawn before giving up: needing even a second is a 1-in-10^12 event.
 ID_ATTEMPTS = 5
@@ -51,7 +51,7 @@ def store_answer(setup: RoundSetup, instrument: Instrument, answer: Answer, *,
     profession = setup.profession(answer.profession)
     if profession is None:
         raise ValueError(f"unknown profession '{answer.profession}'")
-    district: Choice | None = None
+    district: GroupingChoice | None = None
     if answer.district is not None:
         district = setup.district(answer.district)
         if district is None:

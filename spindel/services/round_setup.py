@@ -37,8 +37,8 @@ CACHE_SIZE = 512  # rounds per process; a municipality has a few dozen
 
 
 @dataclass(frozen=True)
-class Choice(TwoLanguageName):
-    """A profession or district as the form offers it."""
+class GroupingChoice(TwoLanguageName):
+    """A grouping (a profession or a district) as the answer form offers it: a cached copy."""
 
     id: int
     key: str
@@ -71,8 +71,8 @@ class RoundSetup(Schedule):
     opens_on: dt.date | None
     closes_on: dt.date | None
     project: ProjectFacts
-    professions: tuple[Choice, ...]
-    districts: tuple[Choice, ...]
+    professions: tuple[GroupingChoice, ...]
+    districts: tuple[GroupingChoice, ...]
     uses_codes: bool
     version: int
     _by_key: dict = field(default_factory=dict, repr=False)
@@ -81,10 +81,10 @@ class RoundSetup(Schedule):
         self._by_key.update({("profession", c.key): c for c in self.professions})
         self._by_key.update({("district", c.key): c for c in self.districts})
 
-    def profession(self, key: str) -> Choice | None:
+    def profession(self, key: str) -> GroupingChoice | None:
         return self._by_key.get(("profession", key))
 
-    def district(self, key: str) -> Choice | None:
+    def district(self, key: str) -> GroupingChoice | None:
         return self._by_key.get(("district", key))
 
     @classmethod
@@ -96,9 +96,9 @@ class RoundSetup(Schedule):
             state=round_.state, opens_on=round_.opens_on, closes_on=round_.closes_on,
             project=ProjectFacts(project.id, project.slug, project.name, project.instrument,
                                  project.min_group_size),
-            professions=tuple(Choice(p.id, p.key, p.name_sv, p.name_en, p.active)
+            professions=tuple(GroupingChoice(p.id, p.key, p.name_sv, p.name_en, p.active)
                               for p in project.professions),
-            districts=tuple(Choice(d.id, d.key, d.name, "", d.active)
+            districts=tuple(GroupingChoice(d.id, d.key, d.name, "", d.active)
                             for d in project.districts),
             uses_codes=round_uses_codes(round_),
             version=project.setup_version if version is None else version)

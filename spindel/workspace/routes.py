@@ -121,22 +121,22 @@ def project(slug: str):
 # --- districts and professions --------------------------------------------------------------
 
 
-PARTS = {"districts": (District, DistrictRenameForm), "professions": (Profession,
+GROUPINGS = {"districts": (District, DistrictRenameForm), "professions": (Profession,
                                                                      ProfessionRenameForm)}
 
 
-def _part_or_404(kind: str, project, id: int):
+def _grouping_or_404(kind: str, project, id: int):
     """A district or profession of this project (kind "districts" or "professions")."""
-    if kind not in PARTS:
+    if kind not in GROUPINGS:
         abort(404)
-    model = PARTS[kind][0]
-    part = db.session.get(model, id)
-    if part is None or part.project_id != project.id:
+    model = GROUPINGS[kind][0]
+    grouping = db.session.get(model, id)
+    if grouping is None or grouping.project_id != project.id:
         abort(404)
-    return part
+    return grouping
 
 
-def _add_part(slug: str, kind: str):
+def _add_grouping(slug: str, kind: str):
     """Add a district or profession from the form under the project's list of them."""
     project = access.project_or_404(slug)
     form = DistrictForm() if kind == "districts" else ProfessionForm()
@@ -164,81 +164,81 @@ def _add_part(slug: str, kind: str):
 @bp.route("/projects/<slug>/districts", methods=["POST"])
 @login_required
 def add_district(slug: str):
-    return _add_part(slug, "districts")
+    return _add_grouping(slug, "districts")
 
 
 @bp.route("/projects/<slug>/professions", methods=["POST"])
 @login_required
 def add_profession(slug: str):
-    return _add_part(slug, "professions")
+    return _add_grouping(slug, "professions")
 
 
 @bp.route("/projects/<slug>/<kind>/<int:id>", methods=["GET", "POST"])
 @login_required
-def edit_part(slug: str, kind: str, id: int):
+def edit_grouping(slug: str, kind: str, id: int):
     """Rename a district or profession."""
     project = access.project_or_404(slug)
-    part = _part_or_404(kind, project, id)
-    form_class = PARTS[kind][1]
-    form = form_class(obj=part)
+    grouping = _grouping_or_404(kind, project, id)
+    form_class = GROUPINGS[kind][1]
+    form = form_class(obj=grouping)
     if form.validate_on_submit():
-        form.populate_obj(part)
+        form.populate_obj(grouping)
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("workspace.project", slug=slug) + f"#{kind}")
     code = 422 if form.is_submitted() else 200
-    return render_template("workspace/part_edit.html", project=project, part=part, kind=kind,
-                           form=form), code
+    return render_template("workspace/grouping_edit.html", project=project, grouping=grouping,
+                           kind=kind, form=form), code
 
 
-def _posted_part(slug: str, kind: str, id: int, form_class=ConfirmForm):
+def _posted_grouping(slug: str, kind: str, id: int, form_class=ConfirmForm):
     """The project, district or profession and validated form of a one-button POST."""
     project = access.project_or_404(slug)
-    part = _part_or_404(kind, project, id)
+    grouping = _grouping_or_404(kind, project, id)
     form = form_class()
     if not form.validate_on_submit():
         abort(400)
-    return project, part, form
+    return project, grouping, form
 
 
-def _back_to_parts(slug: str, kind: str):
+def _back_to_groupings(slug: str, kind: str):
     return redirect(url_for("workspace.project", slug=slug) + f"#{kind}")
 
 
 @bp.route("/projects/<slug>/<kind>/<int:id>/move", methods=["POST"])
 @login_required
-def move_part(slug: str, kind: str, id: int):
-    project, part, form = _posted_part(slug, kind, id, MoveForm)
-    project_service.move(getattr(project, kind), part, form.direction.data)
+def move_grouping(slug: str, kind: str, id: int):
+    project, grouping, form = _posted_grouping(slug, kind, id, MoveForm)
+    project_service.move(getattr(project, kind), grouping, form.direction.data)
     db.session.commit()
-    return _back_to_parts(slug, kind)
+    return _back_to_groupings(slug, kind)
 
 
 @bp.route("/projects/<slug>/<kind>/<int:id>/active", methods=["POST"])
 @login_required
-def toggle_part(slug: str, kind: str, id: int):
+def toggle_grouping(slug: str, kind: str, id: int):
     """Deactivate (no longer offered on the form; answers kept) or activate again."""
-    part = _posted_part(slug, kind, id)[1]
-    part.active = not part.active
+    grouping = _posted_grouping(slug, kind, id)[1]
+    grouping.active = not grouping.active
     db.session.commit()
-    name = part.label(current_lang())
-    if part.active:
+    name = grouping.label(current_lang())
+    if grouping.active:
         flash(_("%(name)s is active again and offered on the form.", name=name), "success")
     else:
         flash(_("%(name)s is deactivated: no longer offered on the form; its answers are "
                 "kept.", name=name), "success")
-    return _back_to_parts(slug, kind)
+    return _back_to_groupings(slug, kind)
 
 
 @bp.route("/projects/<slug>/<kind>/<int:id>/delete", methods=["POST"])
 @login_required
-def delete_part(slug: str, kind: str, id: int):
+def delete_grouping(slug: str, kind: str, id: int):
     """Delete a district or profession that has no answers; with answers it is refused."""
-    part = _posted_part(slug, kind, id)[1]
-    name = part.label(current_lang())
-    if project_service.delete_part(part):
+    grouping = _posted_grouping(slug, kind, id)[1]
+    name = grouping.label(current_lang())
+    if project_service.delete_grouping(grouping):
         db.session.commit()
         flash(_("%(name)s is deleted.", name=name), "success")
     else:
         flash(_("It has answers, so it cannot be deleted. Deactivate it instead."), "error")
-    return _back_to_parts(slug, kind)
+    return _back_to_groupings(slug, kind)

@@ -238,7 +238,7 @@ def test_project_and_round_tables_fit_a_phone(live_server, new_page, make_projec
     page = new_page(viewport=PHONE_VIEWPORT)
     log_in(page, live_server.url, supporter, lang)
     page.goto(f"{live_server.url}/projects/{project.slug}")
-    for row in page.locator("table.parts tbody tr").all():
+    for row in page.locator("table.groupings tbody tr").all():
         for cell in row.locator("td").all():
             box = cell.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE_VIEWPORT["width"], \

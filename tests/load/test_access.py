@@ -60,7 +60,7 @@ def argument_values(rule, secret) -> list[dict]:
              "number": [1], "round": [1], "round_number": [1],
              "user_id": [secret["member"].id], "id": [secret["member"].id],
              "token_id": [secret["token_id"]], "filename": ["spindel.css"],
-             "part_id": [d.id for d in project.districts] + [p.id for p in project.professions]}
+             "grouping_id": [d.id for d in project.districts] + [p.id for p in project.professions]}
     names = sorted(rule.arguments)
     # An `any(...)` converter only builds with its own values: use them all.
     choices = [list(getattr(rule._converters.get(name), "items", None) or [])
