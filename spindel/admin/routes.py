@@ -17,6 +17,13 @@ from .forms import DeleteProjectForm, MembershipForm, UserForm, ViewerForm
 bp = Blueprint("admin", __name__)
 
 
+def _person_or_404(user_id: int) -> models.User:
+    person = db.session.get(models.User, user_id)
+    if person is None:
+        abort(404)
+    return person
+
+
 @bp.route("/admin/users", methods=["GET", "POST"])
 @access.admin_required
 def users():
@@ -38,9 +45,7 @@ def users():
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @access.admin_required
 def user(user_id: int):
-    person = db.session.get(models.User, user_id)
-    if person is None:
-        abort(404)
+    person = _person_or_404(user_id)
     form = MembershipForm(obj=person)
     all_projects = access.visible_projects(current_user)
     form.projects.choices = [(p.id, p.name) for p in all_projects]
@@ -81,9 +86,7 @@ def _user_page(person: models.User, form, viewer_form: ViewerForm, code: int):
 @access.admin_required
 def add_viewing(user_id: int):
     """Read-only access to one project (results, presentation, exports of aggregates)."""
-    person = db.session.get(models.User, user_id)
-    if person is None:
-        abort(404)
+    person = _person_or_404(user_id)
     viewer_form = _viewer_form(person, formdata=request.form)
     if not viewer_form.validate_on_submit():
         form = MembershipForm(obj=person, formdata=None)
@@ -102,9 +105,9 @@ def add_viewing(user_id: int):
 @bp.route("/admin/users/<int:user_id>/viewing/<int:project_id>/end", methods=["POST"])
 @access.admin_required
 def end_viewing(user_id: int, project_id: int):
-    person = db.session.get(models.User, user_id)
+    person = _person_or_404(user_id)
     project = db.session.get(models.Project, project_id)
-    if person is None or project is None:
+    if project is None:
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -119,10 +122,9 @@ def end_viewing(user_id: int, project_id: int):
 @bp.route("/admin/users/<int:user_id>/end-sessions", methods=["POST"])
 @access.admin_required
 def end_user_sessions(user_id: int):
-    person = db.session.get(models.User, user_id)
-    form = ConfirmForm()
-    if person is None or not form.validate_on_submit():
-        abort(404 if person is None else 400)
+    person = _person_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
     if person.id == current_user.id:
         access.log_out(everywhere=True)
         db.session.commit()
