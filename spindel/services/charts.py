@@ -697,8 +697,9 @@ def cannot_judge(project: Project, lang: str = "sv", rounds=None, profession=Non
                   for index, (g, values) in enumerate(zip(groups, shares, strict=True))]
         title = title_of("cannot-judge")
         figure = _figure(traces, title, lang, barmode="group", xaxis={"automargin": True},
-                         yaxis={"range": [0, 100], "ticksuffix": " %", "automargin": True,
-                                "gridcolor": "#d0d0d0"})
+                         # Shares are small: the axis fits them (from 0), not 0–100 %.
+                         yaxis={"rangemode": "tozero", "ticksuffix": " %",
+                                "automargin": True, "gridcolor": "#d0d0d0"})
         table = [[_("Item")] + [_round_name(g) for g in groups]]
         table += [[label] + [number(values[row], lang, 0) for values in shares]
                   for row, label in enumerate(labels)]

@@ -90,12 +90,12 @@ def test_a_clickers_keys_move_through_the_slides(live_server, new_page, seminar)
     assert not page.locator("#slide-list").is_visible()
 
     # The chart slide was drawn from its JSON, and its table is there for screen readers.
-    page.wait_for_selector("#slide-dimensions .js-plotly-plot")
-    assert page.locator("#slide-dimensions [data-table] table").count() == 1
-    toggle = page.locator("#slide-dimensions .table-toggle")
+    page.wait_for_selector("#slide-dimensions-rounds .js-plotly-plot")
+    assert page.locator("#slide-dimensions-rounds [data-table] table").count() == 1
+    toggle = page.locator("#slide-dimensions-rounds .table-toggle")
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "true"
-    assert page.locator("#slide-dimensions [data-table] table").is_visible()
+    assert page.locator("#slide-dimensions-rounds [data-table] table").is_visible()
     # A reload keeps the slide (its number is in the address).
     page.reload()
     page.wait_for_function("window.spindelPresent !== undefined")
