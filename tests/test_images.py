@@ -10,6 +10,7 @@ import signal
 import subprocess
 import time
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
@@ -37,10 +38,20 @@ def alive(pid: int) -> bool:
         return False
 
 
-def ends(pid: int) -> bool:
-    """Waits until a process someone sent SIGKILL has ended (a signal is delivered, not
-    obeyed, by the time kill() returns). Not a time limit: the test's timeout is that."""
-    while alive(pid):
+def group_ends(pgid: int) -> bool:
+    """Waits until every process of a process group someone sent SIGKILL has ended (a
+    signal is delivered, not obeyed, by the time killpg() returns). Not a time limit: the
+    test's timeout is that."""
+    def members():
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+                yield stat.parent.name
+
+    while any(members()):
         time.sleep(0.01)
     return True
 
@@ -51,16 +62,20 @@ SLEEP = shutil.which("sleep")
 class StandInBrowser:
     """What the engine drives in place of kaleido, doing what the test says, one step per
     image: "answer" draws it, "die" kills the browser's process under the image (kaleido
-    then raises BrowserClosedError), "hang" never answers. The process is a real one in its
-    own session, like Chromium's, so the engine's killing and reaping are real too."""
+    then raises BrowserClosedError), "hang" never answers; a first step "hang on start"
+    starts the process and then never answers. The process is a real one in its own
+    session, like Chromium's, so the engine's killing and reaping are real too."""
 
-    def __init__(self, *steps: str):
+    def __init__(self, *steps: str, command: list[str] | None = None):
         self.steps = list(steps)
+        self.command = command or [SLEEP, "600"]
         self.subprocess: subprocess.Popen | None = None
         self.closed = False
 
     async def open(self):
-        self.subprocess = subprocess.Popen([SLEEP, "600"], start_new_session=True)
+        self.subprocess = subprocess.Popen(self.command, start_new_session=True)
+        if self.steps[:1] == ["hang on start"]:
+            await asyncio.Event().wait()
 
     async def calc_fig(self, figure, opts):
         step = self.steps.pop(0)
@@ -165,22 +180,19 @@ def test_missing_chromium_is_a_clear_error(app, tmp_path):
 
 
 @pytest.mark.timeout(120)
-def test_a_hung_chromium_is_killed_at_the_timeout(tmp_path):
-    pids = tmp_path / "pids"
-    hung = tmp_path / "hung-chromium"
-    # A "browser" that never answers on its pipe, like a Chromium stuck at start, with a
-    # child of its own as Chromium has renderers; it shrugs off a polite SIGTERM.
-    hung.write_text(f"#!/bin/sh\ntrap '' TERM\nsleep 600 &\necho $$ $! > {pids}\n"
-                    f"exec sleep 600\n")
-    hung.chmod(0o755)
-    engine = ExportEngine(str(hung), start_timeout=3)
+def test_a_hung_chromium_is_killed_at_the_timeout(engine_of):
+    # A browser stuck at start (its process up, its pipe silent), with a child of its own as
+    # Chromium has renderers; it shrugs off a polite SIGTERM.
+    stuck = StandInBrowser("hang on start", command=[
+        "/bin/sh", "-c", f"trap '' TERM; {SLEEP} 600 & exec {SLEEP} 600"])
+    engine = engine_of(stuck, start_timeout=3)
     with pytest.raises(ExportUnavailable) as raised:
         engine.render(spider())
     assert raised.value.reason == "Chromium did not answer within 3 s"  # its start timeout
-    browser, renderer = map(int, pids.read_text().split())
-    assert not alive(browser)  # killed and reaped before render() returned
-    assert ends(renderer)  # the whole process group, not only the browser
+    assert not alive(stuck.subprocess.pid)  # killed and reaped before render() returned
+    assert group_ends(stuck.subprocess.pid)  # the whole process group, not only the browser
     assert not engine.running and engine.starts == 0 and not engine.available()
+    assert not stuck.closed  # killed, not asked
 
 
 @pytest.mark.timeout(60)
