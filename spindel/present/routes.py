@@ -47,7 +47,7 @@ def slides(slug: str):
                                agreement_counts=agreements.counts(project)), 422
     show, lang = form.show(), current_lang()
     live = presentation.live_round(project, show)
-    answer_round = next((r for r in project.rounds if r.number == show.live), None)
+    answer_round = project.round(show.live) if show.live is not None else None
     # The short link: a QR code of few, large squares, and an address to type.
     url = short_url(answer_round) if answer_round is not None else None
     return render_template(
@@ -79,7 +79,7 @@ def slide_data(slug: str, key: str):
     live = presentation.live_round(project, show)
     data = {"key": key, "title": slide.title, "live": live is not None}
     if slide.kind == "answer":
-        round_ = next(r for r in project.rounds if r.number == show.live)
+        round_ = project.round(show.live)
         data["count"] = presentation.answer_count_text(round_, lang)
         data["participation"], data["participation_groups"] = \
             presentation.participation_texts(

@@ -287,7 +287,7 @@ def previous(project: Project, round_number: int, lang: str = "sv",
     before, now = payload["groups"]
     labels = {item["key"]: item["label"] for item in payload["instrument"]["items"]}
     k = payload["min_group_size"]
-    now_round = next(r for r in project.rounds if r.number == round_number)
+    now_round = project.round(round_number)
     now_open = now_round.status() != RoundStatus.CLOSED
     shown = [AgreementView(a, [labels.get(key, key) for key in a.items],
                            [_change(key, labels.get(key, key), before, now, now_open, k)

@@ -74,12 +74,8 @@ class Slide:
 
 def live_round(project: Project, show: Show) -> Round | None:
     """The round answered now, if it is chosen and open."""
-    found = next((r for r in project.rounds if r.number == show.live), None)
+    found = project.round(show.live) if show.live is not None else None
     return found if found is not None and found.status() == RoundStatus.OPEN else None
-
-
-def _round(project: Project, number: int) -> Round | None:
-    return next((r for r in project.rounds if r.number == number), None)
 
 
 def slides(project: Project, show: Show, lang: str = "sv") -> list[Slide]:
@@ -89,7 +85,7 @@ def slides(project: Project, show: Show, lang: str = "sv") -> list[Slide]:
     profession within a district is never shown), its agreement, the talking points, and
     the room's vote on what to prioritise, and what the room agreed (if it has)."""
     live = live_round(project, show) is not None
-    focus_round = _round(project, show.focus)
+    focus_round = project.round(show.focus)
     focus = focus_round.label if focus_round is not None else str(show.focus)
     # While the focus round is open only its total is published (policy §4).
     closed = focus_round is not None and focus_round.status() == RoundStatus.CLOSED
@@ -130,7 +126,7 @@ def slides(project: Project, show: Show, lang: str = "sv") -> list[Slide]:
 def vote_round(project: Project, show: Show) -> Round | None:
     """The round the room votes on: the show's focus round (the one answered now, else the
     latest shown)."""
-    return _round(project, show.focus)
+    return project.round(show.focus)
 
 
 def group_label(project: Project, show: Show, lang: str = "sv") -> str | None:
@@ -246,7 +242,7 @@ def agreed_for(project: Project, show: Show, key: str, lang: str = "sv") -> dict
     if key == "agreed-last":
         return {"last": agreements.previous(project, show.focus, lang, **show.selection.filter),
                 "group": group_label(project, show, lang)}
-    focus = _round(project, show.focus)
+    focus = project.round(show.focus)
     return {"own": agreements.views(focus, lang) if focus is not None else []}
 
 

@@ -190,7 +190,7 @@ def delete_grouping(grouping: District | Profession) -> bool:
 def add_round(project: Project, number: int, label: str, opens_on: dt.date | None = None,
               closes_on: dt.date | None = None, state: str = RoundState.SCHEDULED) -> Round:
     """Add a round. Raises ValueError if the number is taken."""
-    if any(r.number == number for r in project.rounds):
+    if project.round(number) is not None:
         raise ValueError(number)
     round_ = Round(number=number, label=label.strip(), opens_on=opens_on, closes_on=closes_on,
                    state=state)

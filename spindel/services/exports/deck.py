@@ -76,7 +76,7 @@ def export_round(project: Project, number: int | None = None,
     rounds (none = every round) that publishes figures. Raises SelectionError for a round the
     project lacks."""
     if number is not None:
-        if not any(r.number == number for r in project.rounds):
+        if project.round(number) is None:
             raise SelectionError(_("Unknown round %(round)s.", round=number))
         return number
     payload = results_payload(project, Selection("round", tuple(rounds or ())))
