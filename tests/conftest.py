@@ -409,6 +409,22 @@ def project_with_small_group(make_project, add_answer):
     return project
 
 
+@pytest.fixture
+def logged_in(auth, make_user, project_with_small_group):
+    """project_with_small_group, with its supporter logged in."""
+    auth.login(make_user(projects=[project_with_small_group]))
+    return project_with_small_group
+
+
+@pytest.fixture
+def closed(logged_in):
+    """The same with its rounds closed: professions and districts are published."""
+    for round_ in logged_in.rounds:
+        round_.state = RoundState.CLOSED
+    db.session.commit()
+    return logged_in
+
+
 def api_results(client, slug: str, **params) -> dict:
     """The results as the JSON API gives them to a logged-in client."""
     response = client.get(f"/api/v1/projects/{slug}/results", query_string=params)

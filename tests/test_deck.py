@@ -39,21 +39,6 @@ POINTS = [TalkingPoint("lowest", "Rutiner har lägst medelvärde (4,1)."),
           TalkingPoint("change", "Roller ökade mest sedan förra mätningen (+1,2).")]
 
 
-@pytest.fixture
-def logged_in(auth, make_user, project_with_small_group):
-    auth.login(make_user(projects=[project_with_small_group]))
-    return project_with_small_group
-
-
-@pytest.fixture
-def closed(logged_in):
-    """The fixture's rounds closed: professions and districts are published."""
-    for round_ in logged_in.rounds:
-        round_.state = RoundState.CLOSED
-    db.session.commit()
-    return logged_in
-
-
 def deck_of(project, **options):
     options.setdefault("talking_points", POINTS)
     return Presentation(io.BytesIO(build_deck(project, **options)))

@@ -20,8 +20,6 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from spindel import instrument as instruments
-from spindel.extensions import db
-from spindel.models import RoundState
 from spindel.services.exports.tables import (
     CSV_COLUMNS,
     GENERALISED,
@@ -45,21 +43,6 @@ SWEDISH_COLUMNS = ["Tabell", "Urval", "Mätning", "Gruppnyckel", "Grupp", "Antal
                    "Dimension", "Frågenyckel", "Fråga", "n (gav en siffra)",
                    "Medelvärde", "Median", "Standardavvikelse", "Nedre kvartil",
                    "Övre kvartil", "Kan inte bedöma", "Visas inte"]
-
-
-@pytest.fixture
-def logged_in(auth, make_user, project_with_small_group):
-    auth.login(make_user(projects=[project_with_small_group]))
-    return project_with_small_group
-
-
-@pytest.fixture
-def closed(logged_in):
-    """The fixture's rounds closed: professions and districts are published."""
-    for round_ in logged_in.rounds:
-        round_.state = RoundState.CLOSED
-    db.session.commit()
-    return logged_in
 
 
 def workbook(project, **options):
