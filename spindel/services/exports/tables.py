@@ -181,6 +181,9 @@ def aggregates_xlsx(project: Project, *, lang: str = "sv",
         _write_figures(book.create_sheet(_("All figures")[:31]),
                        [v for v in tables if v.by != "round"], k,
                        _group_labels(project, lang))
+        for sheet in book.worksheets:  # printed, each sheet one page wide
+            sheet.sheet_properties.pageSetUpPr.fitToPage = True
+            sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
@@ -226,10 +229,11 @@ def _write_about(sheet, project: Project, by_round: dict, sheets: list[View], k:
             _("Instrument: %(name)s, version %(version)s.", name=instrument.name.get(lang),
               version=instrument.version),
             _("Minimum group size (k): %(k)s.", k=k),
-            _("Only: %(group)s", group=group) if group else _("All responses"),
-            _("Every figure describes one round: the whole round, one profession or one "
-              "district. Rounds are shown side by side, never added together.")):
+            _("Only: %(group)s", group=group) if group else _("All responses")):
         append_inert(sheet, [line])
+    _write_paragraph(sheet, _("Every figure describes one round: the whole round, one "
+                              "profession or one district. Rounds are shown side by side, "
+                              "never added together."))
 
     sheet.append([])
     append_inert(sheet, [_("About the instrument")])
@@ -255,9 +259,9 @@ def _write_about(sheet, project: Project, by_round: dict, sheets: list[View], k:
                              dt.date.fromisoformat(released) if released else None,
                              round_["responses"], round_["pending"]])
         sheet.cell(row=sheet.max_row, column=3).number_format = "yyyy-mm-dd"
-    append_inert(sheet, [_("A round publishes its figures in releases: the first at %(k)s "
-                           "answers, the next when at least %(k)s more have come. Answers "
-                           "that came since are not yet included.", k=k)])
+    _write_paragraph(sheet, _("A round publishes its figures in releases: the first at "
+                              "%(k)s answers, the next when at least %(k)s more have come. "
+                              "Answers that came since are not yet included.", k=k))
 
     sheet.append([])
     append_inert(sheet, [_("What is hidden, and why")])
@@ -274,24 +278,23 @@ def _write_about(sheet, project: Project, by_round: dict, sheets: list[View], k:
               "is one person's answer.", n=2 * k),
             _("A dimension's score is the mean of its items' means, given only where all "
               "its items are shown.")):
-        append_inert(sheet, [line])
+        _write_paragraph(sheet, line)
     for view in sheets:
         if note := hidden_note(view.payload).strip():
             append_inert(sheet, [_sheet_name(view), note])
-            sheet.cell(row=sheet.max_row, column=2).alignment = Alignment(wrap_text=True,
-                                                                          vertical="top")
+            _wrap_across(sheet, note, first_column=2)
 
     sheet.append([])
     append_inert(sheet, [_("The sheets")])
     _bold_row(sheet, size=12)
-    append_inert(sheet, [_("Each sheet after this one is ready for a chart: the items as "
-                           "rows, the rounds, professions or districts as columns, each "
-                           "item's mean on the scale %(min)s–%(max)s; each column's head "
-                           "gives the answers it rests on. Under it, the dimensions' scores "
-                           "and each item's number of answers.",
-                           min=instrument.scale.min, max=instrument.scale.max)])
-    append_inert(sheet, [_("The last sheet, “%(sheet)s”, holds every statistic of every "
-                           "group, one row per item.", sheet=_("All figures"))])
+    _write_paragraph(sheet, _("Each sheet after this one is ready for a chart: the items "
+                              "as rows, the rounds, professions or districts as columns, "
+                              "each item's mean on the scale %(min)s–%(max)s; each column's "
+                              "head gives the answers it rests on. Under it, the dimensions' "
+                              "scores and each item's number of answers.",
+                              min=instrument.scale.min, max=instrument.scale.max))
+    _write_paragraph(sheet, _("The last sheet, “%(sheet)s”, holds every statistic of every "
+                              "group, one row per item.", sheet=_("All figures")))
 
     sheet.append([])
     append_inert(sheet, [_("The items and their wording")])
@@ -309,13 +312,20 @@ ABOUT_WIDTH = 30 + 4 * 22  # the about sheet's columns A–E, in characters
 
 
 def _write_paragraph(sheet, text: str) -> None:
-    """A long text across the about sheet's columns A–E, wrapped. Excel does not fit a
-    merged row's height to its text: the row gets the lines the text is estimated to take."""
+    """A long text across the about sheet's columns A–E, wrapped."""
     append_inert(sheet, [text])
+    _wrap_across(sheet, text)
+
+
+def _wrap_across(sheet, text: str, first_column: int = 1) -> None:
+    """The last row's text, from first_column to E, wrapped. Excel does not fit a merged
+    row's height to its text: the row gets the lines the text is estimated to take."""
     row = sheet.max_row
-    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
-    sheet.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
-    lines = -(-len(text) * 11 // (ABOUT_WIDTH * 10))  # 10 % more room than characters
+    sheet.merge_cells(start_row=row, start_column=first_column, end_row=row, end_column=5)
+    sheet.cell(row=row, column=first_column).alignment = Alignment(wrap_text=True,
+                                                                   vertical="top")
+    width = ABOUT_WIDTH - (30 if first_column > 1 else 0)  # column A is 30 characters
+    lines = -(-len(text) * 11 // (width * 10))  # 10 % more room than characters
     sheet.row_dimensions[row].height = 15 * max(1, lines)
 
 
