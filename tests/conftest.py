@@ -417,12 +417,19 @@ def logged_in(auth, make_user, project_with_small_group):
 
 
 @pytest.fixture
-def closed(logged_in):
-    """The same with its rounds closed: professions and districts are published."""
-    for round_ in logged_in.rounds:
+def closed_project(project_with_small_group):
+    """project_with_small_group with its rounds closed: professions and districts are
+    published."""
+    for round_ in project_with_small_group.rounds:
         round_.state = RoundState.CLOSED
     db.session.commit()
-    return logged_in
+    return project_with_small_group
+
+
+@pytest.fixture
+def closed(logged_in, closed_project):
+    """The closed project, with its supporter logged in."""
+    return closed_project
 
 
 def api_results(client, slug: str, **params) -> dict:

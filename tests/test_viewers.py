@@ -45,14 +45,6 @@ def make_viewer(make_user):
     return factory
 
 
-@pytest.fixture
-def closed_project(project_with_small_group):
-    for round_ in project_with_small_group.rounds:
-        round_.state = RoundState.CLOSED
-    db.session.commit()
-    return project_with_small_group
-
-
 def test_a_viewer_sees_the_project_with_its_reading_pages_only(client, auth, make_viewer,
                                                                closed_project):
     auth.login(make_viewer(closed_project))

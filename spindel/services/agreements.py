@@ -27,6 +27,7 @@ from .. import instrument as instruments
 from ..extensions import db
 from ..i18n import number
 from ..models import Agreement, AgreementStatus, Project, Round, RoundStatus
+from . import projects
 from .names import clean_name, name_problem
 from .results import results_payload
 from .selection import Selection
@@ -178,13 +179,7 @@ def delete(agreement: Agreement) -> None:
 
 def move(agreement: Agreement, direction: str) -> None:
     """One step up or down in the round's list; positions stay 0..n-1."""
-    ordered = for_round(agreement.round)
-    i = ordered.index(agreement)
-    j = i - 1 if direction == "up" else i + 1
-    if 0 <= j < len(ordered):
-        ordered[i], ordered[j] = ordered[j], ordered[i]
-    for position, each in enumerate(ordered):
-        each.position = position
+    projects.move(for_round(agreement.round), agreement, direction)
     db.session.flush()
 
 

@@ -163,7 +163,8 @@ def add_profession(project: Project, name_sv: str, name_en: str = "",
 
 
 def move(items: list, item, direction: str) -> None:
-    """Move a district or profession one step up or down; positions stay 0..n-1."""
+    """Move an item of a list kept in order by `position` (a district, a profession, an
+    agreement) one step up or down; positions stay 0..n-1."""
     ordered = sorted(items, key=lambda x: (x.position, x.id))
     i = ordered.index(item)
     j = i - 1 if direction == "up" else i + 1
