@@ -397,6 +397,7 @@ def test_raw_answers_are_k_anonymous_and_say_so(logged_in):
     assert book.sheetnames == ["Varning", "Svar"]
     about = " ".join(r[0] for r in book["Varning"].iter_rows(values_only=True) if r[0])
     assert "minst 5 svar" in about and "personuppgiftsbiträdesavtal" in about
+    assert instruments.for_project(logged_in).notice.sv in about  # the wording is rebuilt
     assert "k-anonyma" in next(book["Svar"].iter_rows(values_only=True))[0]
     assert header[:3] == ("round", "profession", "district")
     assert len(rows) == 6 + 7 + 7 + 6 + 8 + 2

@@ -595,6 +595,14 @@ def raw_answers_xlsx(project: Project, *, lang: str = "sv") -> bytes:
             append_inert(about, [
                 _("Rounds left out: fewer than %(k)s answers in the round", k=k),
                 ", ".join(str(n) for n in raw.rounds_left_out)])
+        # What the answers are answers to: the instrument, and that it is reconstructed.
+        instrument = instruments.for_project(project)
+        about.append([])
+        append_inert(about, [_("%(name)s, version %(version)s.", name=instrument.name.get(
+            lang), version=instrument.version)])
+        append_inert(about, [instrument.notice.get(lang)])
+        about.cell(row=about.max_row, column=1).alignment = Alignment(wrap_text=True,
+                                                                      vertical="top")
         about.column_dimensions["A"].width = 110
         about.column_dimensions["B"].width = 12
 
